@@ -1,0 +1,13 @@
+export { createBackoff, fullJitterDelay } from './backoff.ts';
+export type { Backoff, BackoffOptions } from './backoff.ts';
+export { createCircuitBreaker } from './circuit-breaker.ts';
+export type { CircuitBreaker, CircuitBreakerOptions, CircuitStateName } from './circuit-breaker.ts';
+export { systemClock, systemRandom } from './clock.ts';
+export type { Clock, Random } from './clock.ts';
+export { isTransient, toPolicyError } from './failure.ts';
+export { createPolicy } from './policy.ts';
+export type { Policy, PolicyOptions, RetryOptions } from './policy.ts';
+export { createPolicyEvents } from './policy-event.ts';
+export type { PolicyEvent, PolicyEventListener, PolicyEvents } from './policy-event.ts';
+export { createRateLimiter } from './rate-limiter.ts';
+export type { RateLimiter, RateLimiterOptions } from './rate-limiter.ts';
