@@ -1,0 +1,59 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+
+/** Keyed is one input addressed to one key's state. */
+export interface Keyed<I> {
+  readonly key: string;
+  readonly input: I;
+}
+
+/** KeyedStep is a pure per-key step: (state or null for a new key, input, key) → new state (null = drop) and outputs. */
+export type KeyedStep<S, I, O> = (
+  state: S | null,
+  input: I,
+  key: string,
+) => { readonly state: S | null; readonly outputs: readonly O[] };
+
+/** MapWithStateOptions lets the caller own the state table (to inspect or share it) and observe each key's new state. */
+export interface MapWithStateOptions<S> {
+  /** The state table; default a new Map per subscription. One subscription at a time may use a given store. */
+  readonly store?: Map<string, S>;
+  /** Called after each step with the key's new state (null = dropped), before the outputs are emitted. */
+  readonly onState?: (key: string, state: S | null) => void;
+}
+
+/**
+ * mapWithState lifts a per-key `step` into an RxJS operator: for each `Keyed` input it looks up the
+ * key's state in one `Map`, runs the step, stores the new state (deleting the key when the step
+ * returns null, so deleted keys leak nothing) and emits the outputs synchronously, in order.
+ *
+ * Why one Map and not `groupBy(key)`: groupBy keeps a Subject, a subscription and an operator chain
+ * per key (several hundred bytes each); a Map entry costs a few words. There is no buffer: memory
+ * is the table, bounded by the number of live keys. Errors thrown by `step` error the stream.
+ */
+export function mapWithState<S, I, O>(
+  step: KeyedStep<S, I, O>,
+  options: MapWithStateOptions<S> = {},
+): OperatorFunction<Keyed<I>, O> {
+  const onState = options.onState;
+  return (source) =>
+    new Observable<O>((subscriber) => {
+      const store = options.store ?? new Map<string, S>();
+      return source.subscribe({
+        next(item) {
+          const key = item.key;
+          const previous = store.get(key) ?? null;
+          const result = step(previous, item.input, key);
+          const next = result.state;
+          if (next === null) {
+            if (previous !== null) store.delete(key);
+          } else if (next !== previous) {
+            store.set(key, next);
+          }
+          onState?.(key, next);
+          for (const output of result.outputs) subscriber.next(output);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

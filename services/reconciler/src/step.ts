@@ -1,0 +1,511 @@
+import type {
+  DesiredDatabase,
+  DriftEvent,
+  DriftStatus,
+  FieldDifference,
+  KeyStatus,
+  ObservedDatabase,
+  Operation,
+  OperationType,
+} from '@driftline/schemas';
+import {
+  driftEventId,
+  driftFingerprint,
+  operationId,
+  opsRequestName,
+  targetFingerprint,
+} from './fingerprint.ts';
+import type { Freshness } from './freshness.ts';
+import { isNewerOrSameDesired, isNewerOrSameObserved } from './monotonic.ts';
+import { detectDrift, sameDifferences } from './rules.ts';
+
+/**
+ * ReconcilerConfig holds the reconciler core's timing knobs (all in milliseconds).
+ * - `persistMs`: a new drift condition (opened, changed or resolved) must hold this long before it
+ *   is emitted, so a value flipping back and forth emits nothing. 0 = emit at once.
+ * - `convergenceGraceMs`: while the observed object converges (phase Provisioning/Updating or
+ *   observedGeneration < generation) no transition is emitted, for at most this long.
+ * - `staleAfterMs`: a provider whose watch showed no sign of life for this long is stale.
+ */
+export interface ReconcilerConfig {
+  readonly persistMs: number;
+  readonly convergenceGraceMs: number;
+  readonly staleAfterMs: number;
+}
+
+/**
+ * KeyInput is one input for one database key: a desired or observed upsert (`value`) or tombstone
+ * (`null`), or a `tick` that re-evaluates the key (time passed, or its provider's freshness changed).
+ */
+export type KeyInput =
+  | { readonly type: 'desired'; readonly value: DesiredDatabase | null }
+  | { readonly type: 'observed'; readonly value: ObservedDatabase | null }
+  | { readonly type: 'tick' };
+
+/** StepContext is what `step` needs besides the state and the input: the key, the time, and the freshness of the key's provider. */
+export interface StepContext {
+  readonly key: string;
+  readonly nowMs: number;
+  readonly freshness: Freshness;
+}
+
+/** DriftCondition is a drift as the reconciler sees it: a non-in-sync key status and the differences behind it. */
+export interface DriftCondition {
+  readonly keyStatus: Exclude<KeyStatus, 'in_sync'>;
+  readonly differences: readonly FieldDifference[];
+}
+
+/** OutstandingOperation is an operation emitted for the open drift that the drift has not yet outlived. */
+export interface OutstandingOperation {
+  readonly type: OperationType;
+  readonly operationId: string;
+  /** `targetFingerprint` of the differences it fixes. */
+  readonly target: string;
+}
+
+/** OpenDrift is the drift last emitted for a key (opened or changed, not yet resolved). */
+export interface OpenDrift extends DriftCondition {
+  readonly fingerprint: string;
+  /** Start of the stale period when `keyStatus` is `unknown`, else null (part of event ids). */
+  readonly staleEpochMs: number | null;
+  readonly operations: readonly OutstandingOperation[];
+}
+
+/** PendingTransition is a condition different from the open drift (`target` null = in sync) waiting out the persistence window. */
+export interface PendingTransition {
+  readonly target: DriftCondition | null;
+  readonly sinceMs: number;
+}
+
+/**
+ * KeyState is everything the reconciler keeps for one database key. It is immutable: `step`
+ * returns a new one. Its size is bounded by the key, not by the number of events.
+ */
+export interface KeyState {
+  readonly desired: DesiredDatabase | null;
+  readonly observed: ObservedDatabase | null;
+  /** Last desired generation seen, kept after a tombstone so ids of later events stay distinct. */
+  readonly lastDesiredGeneration: number | null;
+  /** Last observed resourceVersion seen, kept after a tombstone for the same reason. */
+  readonly lastObservedResourceVersion: string | null;
+  /** When the observed object started converging, or null when it is settled. */
+  readonly convergingSinceMs: number | null;
+  /** The key status right now (not debounced). */
+  readonly keyStatus: KeyStatus;
+  readonly open: OpenDrift | null;
+  readonly pending: PendingTransition | null;
+  /** Number of drift events emitted for this key in this state's lifetime. */
+  readonly sequence: number;
+}
+
+/**
+ * StepOutput is what one step emits, in this order: a key status change (`keyStatus` null = the
+ * key's state was dropped), then at most one drift event, then the operations it created.
+ */
+export type StepOutput =
+  | { readonly type: 'status'; readonly key: string; readonly keyStatus: KeyStatus | null }
+  | { readonly type: 'drift'; readonly event: DriftEvent }
+  | { readonly type: 'operation'; readonly operation: Operation };
+
+/** StepResult is a step's new state (null = drop the key) and its outputs. */
+export interface StepResult {
+  readonly state: KeyState | null;
+  readonly outputs: readonly StepOutput[];
+}
+
+/** CONVERGING_PHASES are the KubeDB phases in which a resource is still being changed by its operator. */
+export const CONVERGING_PHASES: ReadonlySet<string> = new Set(['Provisioning', 'Updating']);
+
+const NO_OUTPUTS: readonly StepOutput[] = Object.freeze([]);
+const NO_DIFFERENCES: readonly FieldDifference[] = Object.freeze([]);
+const NO_OPERATIONS: readonly OutstandingOperation[] = Object.freeze([]);
+const OPERATION_ORDER: readonly OperationType[] = [
+  'HorizontalScaling',
+  'UpdateVersion',
+  'VerticalScaling',
+  'VolumeExpansion',
+];
+
+/**
+ * step is the reconciler's per-key state machine, a pure function: the same state, input and
+ * context always give the same result, and it never throws on bad data.
+ *
+ * - Monotonic: a desired record older than the one held (lower generation, or equal generation and
+ *   older clusterTime) and an observed record with an older resourceVersion (same uid, both
+ *   numeric) are ignored — nothing changes, nothing is emitted.
+ * - Join: desired without observed is `missing`, observed without desired `orphan`; when both are
+ *   gone the state is dropped (null), and an open drift is `resolved` first.
+ * - Stale provider: key status `unknown`; an open drift turns into an `unknown` drift (`changed`),
+ *   no drift opens or resolves on stale data, and keys without an open drift emit no event (only
+ *   their status output says `unknown`).
+ * - Debounce: a condition different from the open drift must hold for `persistMs`, and is held back
+ *   while the observed object converges (up to `convergenceGraceMs`), before it is emitted as
+ *   `opened`, `changed` or `resolved`. An unchanged drift is never emitted again.
+ * - Operations: when a `drifting` condition is emitted, one operation per remediation type among
+ *   its differences (Manual ones get none), unless one for the same target is outstanding.
+ */
+export function step(
+  state: KeyState | null,
+  input: KeyInput,
+  ctx: StepContext,
+  config: ReconcilerConfig,
+): StepResult {
+  let desired = state?.desired ?? null;
+  let observed = state?.observed ?? null;
+  let lastDesiredGeneration = state?.lastDesiredGeneration ?? null;
+  let lastObservedResourceVersion = state?.lastObservedResourceVersion ?? null;
+  let convergingSinceMs = state?.convergingSinceMs ?? null;
+  const now = ctx.nowMs;
+
+  if (input.type === 'desired') {
+    const next = input.value;
+    if (next === null) {
+      desired = null;
+    } else {
+      if (desired !== null && !isNewerOrSameDesired(next, desired)) return { state, outputs: NO_OUTPUTS };
+      desired = next;
+      lastDesiredGeneration = next.generation;
+    }
+  } else if (input.type === 'observed') {
+    const next = input.value;
+    if (next === null) {
+      observed = null;
+      convergingSinceMs = null;
+    } else {
+      if (observed !== null && !isNewerOrSameObserved(next, observed)) return { state, outputs: NO_OUTPUTS };
+      observed = next;
+      lastObservedResourceVersion = next.resourceVersion;
+      convergingSinceMs = isConverging(next) ? (convergingSinceMs ?? now) : null;
+    }
+  } else if (state === null) {
+    return { state: null, outputs: NO_OUTPUTS };
+  }
+
+  if (desired === null && observed === null) {
+    if (state === null) return { state: null, outputs: NO_OUTPUTS };
+    const outputs: StepOutput[] = [{ type: 'status', key: ctx.key, keyStatus: null }];
+    if (state.open !== null) {
+      const event = driftEvent(
+        ctx,
+        state,
+        null,
+        null,
+        'resolved',
+        'in_sync',
+        NO_DIFFERENCES,
+        state.open.fingerprint,
+        {
+          lastDesiredGeneration,
+          lastObservedResourceVersion,
+          staleEpochMs: state.open.staleEpochMs,
+          operationIds: [],
+          sequence: state.sequence + 1,
+        },
+      );
+      outputs.push({ type: 'drift', event });
+    }
+    return { state: null, outputs };
+  }
+
+  const open = state?.open ?? null;
+  const fresh = ctx.freshness.fresh;
+  let keyStatus: KeyStatus;
+  let target: DriftCondition | null;
+  if (!fresh) {
+    keyStatus = 'unknown';
+    target =
+      open === null
+        ? null
+        : open.keyStatus === 'unknown'
+          ? open
+          : { keyStatus: 'unknown', differences: open.differences };
+  } else if (observed === null) {
+    keyStatus = 'missing';
+    target =
+      open !== null && open.keyStatus === 'missing' ? open : { keyStatus, differences: NO_DIFFERENCES };
+  } else if (desired === null) {
+    keyStatus = 'orphan';
+    target = open !== null && open.keyStatus === 'orphan' ? open : { keyStatus, differences: NO_DIFFERENCES };
+  } else {
+    const differences = detectDrift(desired, observed);
+    if (differences.length === 0) {
+      keyStatus = 'in_sync';
+      target = null;
+    } else {
+      keyStatus = 'drifting';
+      target = { keyStatus, differences };
+    }
+  }
+
+  let outputs: StepOutput[] | null = null;
+  if (state === null || state.keyStatus !== keyStatus)
+    outputs = [{ type: 'status', key: ctx.key, keyStatus }];
+
+  let pending = state?.pending ?? null;
+  let nextOpen = open;
+  let sequence = state?.sequence ?? 0;
+  if (sameCondition(target, open)) {
+    pending = null;
+  } else {
+    if (pending === null || !sameCondition(pending.target, target)) pending = { target, sinceMs: now };
+    const held = fresh && convergingSinceMs !== null && now - convergingSinceMs < config.convergenceGraceMs;
+    if (!held && now - pending.sinceMs >= config.persistMs) {
+      const status: DriftStatus = target === null ? 'resolved' : open === null ? 'opened' : 'changed';
+      sequence += 1;
+      const emitted = transition(ctx, state, desired, observed, status, target, open, {
+        lastDesiredGeneration,
+        lastObservedResourceVersion,
+        sequence,
+      });
+      nextOpen = emitted.open;
+      pending = null;
+      (outputs ??= []).push(...emitted.outputs);
+    }
+  }
+
+  const nextState: KeyState = {
+    desired,
+    observed,
+    lastDesiredGeneration,
+    lastObservedResourceVersion,
+    convergingSinceMs,
+    keyStatus,
+    open: nextOpen,
+    pending,
+    sequence,
+  };
+  return { state: nextState, outputs: outputs ?? NO_OUTPUTS };
+}
+
+/**
+ * nextDeadlineMs is the earliest time at which a `tick` can change this state (a pending
+ * transition's persistence window or convergence grace ends), or null when only an input can.
+ */
+export function nextDeadlineMs(state: KeyState, config: ReconcilerConfig): number | null {
+  const pending = state.pending;
+  if (pending === null) return null;
+  const persisted = pending.sinceMs + config.persistMs;
+  const graceEnds =
+    state.convergingSinceMs !== null && pending.target?.keyStatus !== 'unknown'
+      ? state.convergingSinceMs + config.convergenceGraceMs
+      : persisted;
+  return Math.max(persisted, graceEnds);
+}
+
+/** isConverging tells whether an observed object is still being changed by its operator. */
+export function isConverging(observed: ObservedDatabase): boolean {
+  if (observed.phase !== null && CONVERGING_PHASES.has(observed.phase)) return true;
+  return (
+    observed.generation !== null &&
+    observed.observedGeneration !== null &&
+    observed.observedGeneration < observed.generation
+  );
+}
+
+function sameCondition(a: DriftCondition | null, b: DriftCondition | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  return a.keyStatus === b.keyStatus && sameDifferences(a.differences, b.differences);
+}
+
+interface IdContext {
+  lastDesiredGeneration: number | null;
+  lastObservedResourceVersion: string | null;
+  sequence: number;
+}
+
+function transition(
+  ctx: StepContext,
+  state: KeyState | null,
+  desired: DesiredDatabase | null,
+  observed: ObservedDatabase | null,
+  status: DriftStatus,
+  target: DriftCondition | null,
+  open: OpenDrift | null,
+  ids: IdContext,
+): { open: OpenDrift | null; outputs: StepOutput[] } {
+  const staleEpochMs =
+    target?.keyStatus === 'unknown'
+      ? ctx.freshness.staleSinceMs
+      : open?.keyStatus === 'unknown'
+        ? open.staleEpochMs
+        : null;
+  if (target === null) {
+    const event = driftEvent(
+      ctx,
+      state,
+      desired,
+      observed,
+      status,
+      'in_sync',
+      NO_DIFFERENCES,
+      open?.fingerprint ?? '',
+      {
+        ...ids,
+        staleEpochMs,
+        operationIds: [],
+      },
+    );
+    return { open: null, outputs: [{ type: 'drift', event }] };
+  }
+  const fingerprint = driftFingerprint(target.keyStatus, target.differences);
+  const previous = open?.operations ?? NO_OPERATIONS;
+  let operations: readonly OutstandingOperation[];
+  let created: OutstandingOperation[] = [];
+  if (target.keyStatus === 'drifting' && desired !== null) {
+    ({ operations, created } = planOperations(ctx.key, desired.generation, target.differences, previous));
+  } else {
+    operations = target.keyStatus === 'unknown' ? previous : NO_OPERATIONS;
+  }
+  const event = driftEvent(
+    ctx,
+    state,
+    desired,
+    observed,
+    status,
+    target.keyStatus,
+    target.differences,
+    fingerprint,
+    {
+      ...ids,
+      staleEpochMs,
+      operationIds: operations.map((o) => o.operationId),
+    },
+  );
+  const outputs: StepOutput[] = [{ type: 'drift', event }];
+  if (desired !== null) {
+    for (const o of created)
+      outputs.push({ type: 'operation', operation: operation(o, desired, event, ctx.nowMs) });
+  }
+  return {
+    open: {
+      keyStatus: target.keyStatus,
+      differences: target.differences,
+      fingerprint,
+      staleEpochMs,
+      operations,
+    },
+    outputs,
+  };
+}
+
+function planOperations(
+  key: string,
+  desiredGeneration: number,
+  differences: readonly FieldDifference[],
+  previous: readonly OutstandingOperation[],
+): { operations: OutstandingOperation[]; created: OutstandingOperation[] } {
+  const operations: OutstandingOperation[] = [];
+  const created: OutstandingOperation[] = [];
+  for (const type of OPERATION_ORDER) {
+    const group = differences.filter((d) => d.remediation === type);
+    if (group.length === 0) continue;
+    const target = targetFingerprint(group);
+    const outstanding = previous.find((o) => o.type === type && o.target === target);
+    if (outstanding !== undefined) {
+      operations.push(outstanding);
+      continue;
+    }
+    const next: OutstandingOperation = {
+      type,
+      operationId: operationId(key, desiredGeneration, target, type),
+      target,
+    };
+    operations.push(next);
+    created.push(next);
+  }
+  return { operations, created };
+}
+
+interface EventDetails extends IdContext {
+  staleEpochMs: number | null;
+  operationIds: string[];
+}
+
+function driftEvent(
+  ctx: StepContext,
+  state: KeyState | null,
+  desired: DesiredDatabase | null,
+  observed: ObservedDatabase | null,
+  status: DriftStatus,
+  keyStatus: KeyStatus,
+  differences: readonly FieldDifference[],
+  fingerprint: string,
+  details: EventDetails,
+): DriftEvent {
+  // A step always has a record: the current one, or for a dropped key the one before the tombstone.
+  const identity = desired ?? observed ?? state?.desired ?? state?.observed ?? unreachable();
+  return {
+    eventId: driftEventId({
+      key: ctx.key,
+      status,
+      fingerprint,
+      desiredGeneration: details.lastDesiredGeneration,
+      observedResourceVersion: details.lastObservedResourceVersion,
+      staleEpochMs: details.staleEpochMs,
+    }),
+    key: ctx.key,
+    provider: identity.provider,
+    namespace: identity.namespace,
+    kind: identity.kind,
+    name: identity.name,
+    status,
+    keyStatus,
+    differences: [...differences],
+    fingerprint,
+    sequence: details.sequence,
+    provenance: {
+      desiredGeneration: desired?.generation ?? null,
+      desiredSourceTimestampMs: desired?.sourceTimestampMs ?? null,
+      observedResourceVersion: observed?.resourceVersion ?? null,
+      observedGeneration: observed?.generation ?? null,
+      observedSourceTimestampMs: observed?.sourceTimestampMs ?? null,
+      observedAtMs: observed?.observedAtMs ?? null,
+    },
+    operationIds: details.operationIds,
+    detectedAtMs: ctx.nowMs,
+    correlationId: latestCorrelationId(desired, observed) ?? identity.correlationId,
+  };
+}
+
+function latestCorrelationId(
+  desired: DesiredDatabase | null,
+  observed: ObservedDatabase | null,
+): string | null {
+  if (desired === null) return observed?.correlationId ?? null;
+  if (observed === null) return desired.correlationId;
+  return observed.observedAtMs >= desired.sourceTimestampMs ? observed.correlationId : desired.correlationId;
+}
+
+function operation(
+  o: OutstandingOperation,
+  desired: DesiredDatabase,
+  event: DriftEvent,
+  nowMs: number,
+): Operation {
+  return {
+    operationId: o.operationId,
+    key: event.key,
+    provider: desired.provider,
+    namespace: desired.namespace,
+    kind: desired.kind,
+    name: desired.name,
+    type: o.type,
+    opsRequestName: opsRequestName(o.operationId, o.type, desired.name),
+    spec: {
+      replicas: o.type === 'HorizontalScaling' ? desired.replicas : null,
+      version: o.type === 'UpdateVersion' ? desired.version : null,
+      storage: o.type === 'VolumeExpansion' ? desired.storage : null,
+      resources: o.type === 'VerticalScaling' ? { ...desired.resources } : null,
+    },
+    driftFingerprint: event.fingerprint,
+    driftEventId: event.eventId,
+    desiredGeneration: desired.generation,
+    createdAtMs: nowMs,
+    correlationId: desired.correlationId,
+  };
+}
+
+function unreachable(): never {
+  throw new TypeError('step: a key without desired and observed records has no state');
+}

@@ -1,0 +1,243 @@
+import type {
+  DesiredDatabase,
+  DriftEvent,
+  KeyStatus,
+  ObservedDatabase,
+  Operation,
+  ProviderHealth,
+} from '@driftline/schemas';
+import {
+  asyncScheduler,
+  connectable,
+  EMPTY,
+  filter,
+  map,
+  merge,
+  Observable,
+  Subject,
+  type Connectable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { FRESH, providerFreshness, type Freshness } from './freshness.ts';
+import { mapWithState, type Keyed } from './map-with-state.ts';
+import {
+  nextDeadlineMs,
+  step,
+  type KeyInput,
+  type KeyState,
+  type ReconcilerConfig,
+  type StepOutput,
+} from './step.ts';
+
+/** DesiredChange is one record of the desired table: an upsert, or a tombstone (`value` null). */
+export interface DesiredChange {
+  readonly key: string;
+  readonly value: DesiredDatabase | null;
+}
+
+/** ObservedChange is one record of the observed table: an upsert, or a tombstone (`value` null). */
+export interface ObservedChange {
+  readonly key: string;
+  readonly value: ObservedDatabase | null;
+}
+
+/** HealthChange is one record of the provider-health table (key = provider id; `value` null = tombstone). */
+export interface HealthChange {
+  readonly provider: string;
+  readonly value: ProviderHealth | null;
+}
+
+/** KeyStatusChange says a key's status changed; `keyStatus` null means the key's state was dropped. */
+export interface KeyStatusChange {
+  readonly key: string;
+  readonly keyStatus: KeyStatus | null;
+}
+
+/** TopologyInputs are the streams and knobs of the reconciler topology. */
+export interface TopologyInputs {
+  readonly desired$: Observable<DesiredChange>;
+  readonly observed$: Observable<ObservedChange>;
+  /** Provider health, read as a global table; default: none (every provider fresh). */
+  readonly health$?: Observable<HealthChange>;
+  /** Time source and timer for persistence, grace and staleness; default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  readonly config: ReconcilerConfig;
+}
+
+/**
+ * Topology is the reconciler as data: nothing runs until `connect()`. Subscribe to the output
+ * streams first, then connect; `connect()` returns the subscription that stops it. Outputs of one
+ * input are emitted synchronously, in order: status change, drift event, its operations.
+ */
+export interface Topology {
+  /** Every output in emission order (the stream an outbox should consume). */
+  readonly output$: Observable<StepOutput>;
+  readonly drift$: Observable<DriftEvent>;
+  readonly operations$: Observable<Operation>;
+  readonly keyStatus$: Observable<KeyStatusChange>;
+  connect(): Subscription;
+  /** Number of keys with state (for metrics and leak tests). */
+  stateSize(): number;
+  /** Number of keys waiting for a timer (persistence window or convergence grace). */
+  pendingSize(): number;
+}
+
+const TICK: KeyInput = Object.freeze({ type: 'tick' });
+
+interface ProviderEntry {
+  health: ProviderHealth | null;
+  freshness: Freshness;
+}
+
+/**
+ * createTopology builds the reconciler topology: a table-table outer join of `desired$` and
+ * `observed$` per key, driven by the pure `step`, with provider freshness from `health$`. It
+ * imports no I/O. Time comes only from `scheduler` (so marble tests run in virtual time): one
+ * scheduled action at a time, armed for the earliest deadline of any key or provider — no timer
+ * per key, no interval while nothing is pending. When both `desired$` and `observed$` complete,
+ * the outputs complete; pending (not yet persisted) transitions are dropped, since a restart
+ * recomputes them from the compacted inputs.
+ *
+ * State is a Map of keys with live desired or observed records; a key whose records are both
+ * tombstoned is dropped. A provider health flip (fresh ↔ stale, by a record or by the passage of
+ * time) re-evaluates every key of that provider.
+ */
+export function createTopology(inputs: TopologyInputs): Topology {
+  const { config } = inputs;
+  const scheduler = inputs.scheduler ?? asyncScheduler;
+  const store = new Map<string, KeyState>();
+  const deadlines = new Map<string, number>();
+
+  const source$ = new Observable<StepOutput>((subscriber) => {
+    store.clear();
+    deadlines.clear();
+    const providers = new Map<string, ProviderEntry>();
+    const ticks = new Subject<Keyed<KeyInput>>();
+    let timer: Subscription | null = null;
+    let timerAtMs = Number.POSITIVE_INFINITY;
+    const ctx = { key: '', nowMs: 0, freshness: FRESH };
+
+    const freshnessOf = (provider: string | undefined): Freshness =>
+      provider === undefined ? FRESH : (providers.get(provider)?.freshness ?? FRESH);
+
+    const keyStep = (state: KeyState | null, input: KeyInput, key: string) => {
+      ctx.key = key;
+      ctx.nowMs = scheduler.now();
+      ctx.freshness = freshnessOf(
+        input.type === 'tick' ? providerOf(state) : (input.value?.provider ?? providerOf(state)),
+      );
+      return step(state, input, ctx, config);
+    };
+
+    const arm = (atMs: number) => {
+      if (atMs >= timerAtMs) return;
+      timer?.unsubscribe();
+      timerAtMs = atMs;
+      timer = scheduler.schedule(fire, Math.max(0, atMs - scheduler.now()));
+    };
+
+    const onState = (key: string, state: KeyState | null) => {
+      const deadline = state === null ? null : nextDeadlineMs(state, config);
+      if (deadline === null) {
+        deadlines.delete(key);
+      } else {
+        deadlines.set(key, deadline);
+        arm(deadline);
+      }
+    };
+
+    const tickProvider = (provider: string) => {
+      const keys: string[] = [];
+      for (const [key, state] of store) if (providerOf(state) === provider) keys.push(key);
+      for (const key of keys) ticks.next({ key, input: TICK });
+    };
+
+    const updateProvider = (provider: string, health: ProviderHealth | null) => {
+      const before = freshnessOf(provider);
+      const freshness = providerFreshness(health, scheduler.now(), config.staleAfterMs);
+      if (health === null) providers.delete(provider);
+      else providers.set(provider, { health, freshness });
+      if (freshness.changesAtMs !== null) arm(freshness.changesAtMs);
+      if (before.fresh !== freshness.fresh) tickProvider(provider);
+    };
+
+    function fire() {
+      timer = null;
+      timerAtMs = Number.POSITIVE_INFINITY;
+      const now = scheduler.now();
+      const flipped: string[] = [];
+      for (const [provider, entry] of providers) {
+        const at = entry.freshness.changesAtMs;
+        if (at !== null && at <= now) flipped.push(provider);
+      }
+      for (const provider of flipped) updateProvider(provider, providers.get(provider)?.health ?? null);
+      const due: string[] = [];
+      for (const [key, at] of deadlines) if (at <= now) due.push(key);
+      for (const key of due) ticks.next({ key, input: TICK });
+      let next = Number.POSITIVE_INFINITY;
+      for (const at of deadlines.values()) if (at < next) next = at;
+      for (const entry of providers.values()) {
+        const at = entry.freshness.changesAtMs;
+        if (at !== null && at < next) next = at;
+      }
+      if (next !== Number.POSITIVE_INFINITY) arm(next);
+    }
+
+    const records$ = merge(
+      inputs.desired$.pipe(
+        map((c): Keyed<KeyInput> => ({ key: c.key, input: { type: 'desired', value: c.value } })),
+      ),
+      inputs.observed$.pipe(
+        map((c): Keyed<KeyInput> => ({ key: c.key, input: { type: 'observed', value: c.value } })),
+      ),
+    );
+    const keyed$ = new Observable<Keyed<KeyInput>>((inner) => {
+      const tickSubscription = ticks.subscribe((tick) => inner.next(tick));
+      const recordSubscription = records$.subscribe(inner);
+      return () => {
+        tickSubscription.unsubscribe();
+        recordSubscription.unsubscribe();
+      };
+    });
+
+    const outputSubscription = keyed$.pipe(mapWithState(keyStep, { store, onState })).subscribe(subscriber);
+    const healthSubscription = (inputs.health$ ?? EMPTY).subscribe({
+      next: (change) => updateProvider(change.provider, change.value),
+      error: (error: unknown) => subscriber.error(error),
+    });
+    return () => {
+      healthSubscription.unsubscribe();
+      outputSubscription.unsubscribe();
+      timer?.unsubscribe();
+      ticks.complete();
+    };
+  });
+
+  const output$: Connectable<StepOutput> = connectable(source$, {
+    connector: () => new Subject<StepOutput>(),
+    resetOnDisconnect: true,
+  });
+  return {
+    output$,
+    drift$: output$.pipe(
+      filter((o) => o.type === 'drift'),
+      map((o) => o.event),
+    ),
+    operations$: output$.pipe(
+      filter((o) => o.type === 'operation'),
+      map((o) => o.operation),
+    ),
+    keyStatus$: output$.pipe(
+      filter((o) => o.type === 'status'),
+      map((o) => ({ key: o.key, keyStatus: o.keyStatus })),
+    ),
+    connect: () => output$.connect(),
+    stateSize: () => store.size,
+    pendingSize: () => deadlines.size,
+  };
+}
+
+function providerOf(state: KeyState | null): string | undefined {
+  return state?.desired?.provider ?? state?.observed?.provider;
+}
