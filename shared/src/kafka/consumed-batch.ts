@@ -1,0 +1,45 @@
+import type { Batch, IHeaders, KafkaMessage } from 'kafkajs';
+import type { ConsumedBatch, ConsumedRecord, RecordHeaders } from './ports.ts';
+
+/**
+ * headersOf converts kafkajs headers to UTF-8 strings. Kafka allows a header key to repeat;
+ * kafkajs then gives an array, and the last value wins (Java's `Headers.lastHeader`).
+ */
+export function headersOf(headers: IHeaders | undefined): RecordHeaders {
+  const out: Record<string, string> = {};
+  if (headers === undefined) return out;
+  for (const [name, raw] of Object.entries(headers)) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value === undefined) continue;
+    out[name] = typeof value === 'string' ? value : value.toString('utf8');
+  }
+  return out;
+}
+
+/**
+ * toConsumedRecord converts a kafkajs message: the key is decoded as UTF-8 (driftline keys are
+ * strings, never Avro), a null value stays null (tombstone), the timestamp becomes epoch ms.
+ */
+export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key === null || message.key === undefined ? null : message.key.toString('utf8'),
+    value: message.value ?? null,
+    headers: headersOf(message.headers),
+    timestampMs: Number(message.timestamp),
+  };
+}
+
+/** toConsumedBatch converts a kafkajs batch into the port's ConsumedBatch, preserving offset order. */
+export function toConsumedBatch(
+  batch: Pick<Batch, 'topic' | 'partition' | 'highWatermark' | 'messages'>,
+): ConsumedBatch {
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    highWatermark: batch.highWatermark,
+    records: batch.messages.map((message) => toConsumedRecord(batch.topic, batch.partition, message)),
+  };
+}

@@ -1,0 +1,49 @@
+export type {
+  BatchContext,
+  BatchHandler,
+  ConsumedBatch,
+  ConsumedRecord,
+  EnsureTopicsResult,
+  KafkaAdminPort,
+  KafkaConsumerPort,
+  KafkaProducerPort,
+  LifecycleState,
+  OutgoingRecord,
+  PartitionOffsets,
+  RecordHeaders,
+  RecordPosition,
+  StopOptions,
+  TopicDescription,
+  TopicPartition,
+  TopicSpec,
+} from './ports.ts';
+export { createKafkaClient, kafkaConfigFor } from './client-factory.ts';
+export type {
+  KafkaClientConfig,
+  KafkaRetryConfig,
+  KafkaSaslConfig,
+  KafkaTlsConfig,
+} from './client-factory.ts';
+export { pinoLogCreator, scrubLogValue } from './log-creator.ts';
+export { isTransientKafkaError, toKafkaError } from './kafka-error.ts';
+export { createIdempotentProducer } from './producer.ts';
+export type { ProducerOptions } from './producer.ts';
+export { partitionForKey } from './partitioner.ts';
+export { createKafkaAdmin } from './admin.ts';
+export { cleanupPolicyFor, describeDrift, planTopics, topicConfigEntries } from './topics.ts';
+export type { TopicDrift, TopicPlan } from './topics.ts';
+export { driftlineTopicSet } from './topic-set.ts';
+export type { DriftlineTopicSetOptions } from './topic-set.ts';
+export { createConsumerRunner } from './consumer-runner.ts';
+export type { ConsumerRunnerOptions } from './consumer-runner.ts';
+export { assignmentFromMember, diffAssignment } from './assignment.ts';
+export type { AssignmentChange } from './assignment.ts';
+export { createAvroSerde } from './avro-serde.ts';
+export type { AvroSerde, AvroSerdeOptions, SchemaRegistryClient } from './avro-serde.ts';
+export { decodeFrame, encodeFrame, FRAME_HEADER_LENGTH, MAGIC_BYTE } from './confluent-frame.ts';
+export type { ConfluentFrame } from './confluent-frame.ts';
+export { computeLag, lagStartOffset } from './lag.ts';
+export type { PartitionLag, PartitionLagInput } from './lag.ts';
+export { fetchConsumerLag } from './consumer-lag.ts';
+export { probeRecordTimestamps } from './record-timestamp-probe.ts';
+export type { RecordPositionQuery, RecordTimestamp } from './record-timestamp-probe.ts';
