@@ -22,3 +22,5 @@ export { topicContracts, topicIds } from './topic-contracts.ts';
 export type { KeyFormat, TopicContract, TopicId, TopicValues } from './topic-contracts.ts';
 export { createCodec, loadSchemas, readSchemaText, schemasDir } from './codec.ts';
 export type { SchemaSet, TopicCodec } from './codec.ts';
+export { checkBackward } from './compat.ts';
+export type { CompatProblem, CompatResult } from './compat.ts';
