@@ -278,7 +278,7 @@ describe('step: drift and operations', () => {
     expect(r.events[1]).toMatchObject({
       differences: [],
       operationIds: [],
-      sequence: 2,
+      sequence: (r.events[0]?.sequence ?? 0) + 1,
       fingerprint: r.events[0]?.fingerprint,
     });
     expect(r.state?.open).toBeNull();
