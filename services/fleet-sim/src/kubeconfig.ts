@@ -10,7 +10,7 @@ export interface KubeconfigInput {
 export interface Kubeconfig {
   apiVersion: 'v1';
   kind: 'Config';
-  clusters: { name: string; cluster: { server: string } }[];
+  clusters: { name: string; cluster: { server: string; 'insecure-skip-tls-verify'?: boolean } }[];
   users: { name: string; user: { token: string } }[];
   contexts: { name: string; context: { cluster: string; user: string; namespace?: string } }[];
   'current-context': string;
@@ -19,7 +19,8 @@ export interface Kubeconfig {
 
 /**
  * buildKubeconfig returns a kubeconfig with one cluster, one user holding an inline bearer token
- * and one current context — the only credential form the simulator accepts. No exec plugins,
+ * and one current context — the only credential form the simulator accepts. A plain `http://`
+ * server gets `insecure-skip-tls-verify: true`: client-node v2 refuses http without it. No exec plugins,
  * auth providers or file references, so it is also what the watcher's refusal rules allow.
  */
 export function buildKubeconfig(input: KubeconfigInput): Kubeconfig {
@@ -27,7 +28,15 @@ export function buildKubeconfig(input: KubeconfigInput): Kubeconfig {
   return {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: input.name, cluster: { server: input.server } }],
+    clusters: [
+      {
+        name: input.name,
+        cluster: {
+          server: input.server,
+          ...(plainHttp(input.server) ? { 'insecure-skip-tls-verify': true } : {}),
+        },
+      },
+    ],
     users: [{ name: user, user: { token: input.token } }],
     contexts: [
       {
@@ -59,6 +68,7 @@ export function kubeconfigYaml(input: KubeconfigInput): string {
     `- name: ${q(input.name)}`,
     '  cluster:',
     `    server: ${q(input.server)}`,
+    ...(plainHttp(input.server) ? ['    insecure-skip-tls-verify: true'] : []),
     'users:',
     `- name: ${q(config.users[0]?.name ?? '')}`,
     '  user:',
@@ -73,4 +83,8 @@ export function kubeconfigYaml(input: KubeconfigInput): string {
     'preferences: {}',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function plainHttp(server: string): boolean {
+  return server.startsWith('http:');
 }

@@ -35,7 +35,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return cloneJson(patch);
   const result: Record<string, unknown> = isRecord(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
+    if (value === null) Reflect.deleteProperty(result, key);
     else result[key] = applyMergePatch(result[key], value);
   }
   return result;
@@ -141,7 +141,7 @@ function remove(doc: unknown, path: readonly string[]): Step {
     return { ok: true, doc };
   }
   if (isRecord(parent) && Object.hasOwn(parent, last)) {
-    delete parent[last];
+    Reflect.deleteProperty(parent, last);
     return { ok: true, doc };
   }
   return { ok: false, message: `path "/${path.join('/')}" not found` };

@@ -104,6 +104,15 @@ export class ClusterStore {
     return total;
   }
 
+  /** namespaces returns every namespace holding at least one object. */
+  namespaces(): Set<string> {
+    const names = new Set<string>();
+    for (const objects of this.#objects.values()) {
+      for (const object of objects.values()) names.add(object.metadata.namespace);
+    }
+    return names;
+  }
+
   /** create stores a new object with fresh uid, generation 1 and the next revision; 409 if it exists. */
   create(plural: string, input: ObjectInput): StoreResult {
     const { name, namespace } = input.metadata;
