@@ -125,8 +125,10 @@ function changedAtOf(metadata: Json, annotations: readonly string[]): number | n
 }
 
 function fallbackName(rawNamespace: unknown, rawName: unknown, uid: string | null): string {
+  // Only strings feed the hash: junk may be an object without a prototype (String() throws).
+  const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value);
   const digest = createHash('sha256')
-    .update(JSON.stringify([String(rawNamespace), String(rawName), uid]))
+    .update(JSON.stringify([text(rawNamespace), text(rawName), uid]))
     .digest('hex');
   return `invalid-${digest.slice(0, 16)}`;
 }

@@ -62,14 +62,16 @@ export interface WatchHandle {
  * plural, e.g. `mongodbs`) of the `kubedb.com/v1` group. `list` rejects with the same
  * `DriftlineError` codes as `WatchHandle.done` (`K8S_GONE` when a `continue` token expired).
  * `watch` resolves once the server accepted the stream and rejects when it refused it.
- * `onEvent` is called in stream order; it may return a promise, and the port delivers the next
+ * `signal` cancels a request in flight (a LIST page, or a WATCH not yet accepted: it is then
+ * closed and never delivers). `onEvent` is called in stream order; it may return a promise, and the port delivers the next
  * event only after it settled. A rejected `onEvent` ends the watch (`done` rejects with it).
  */
 export interface KubeListWatchPort {
-  list(kindPlural: string, options: ListOptions): Promise<ListPage>;
+  list(kindPlural: string, options: ListOptions, signal?: AbortSignal): Promise<ListPage>;
   watch(
     kindPlural: string,
     options: WatchOptions,
     onEvent: (event: WatchEvent) => void | Promise<void>,
+    signal?: AbortSignal,
   ): Promise<WatchHandle>;
 }

@@ -21,11 +21,12 @@ export interface ReflectorStore {
  * the provider's policies: timeout, rate limit, circuit breaker. `passthroughGate` applies none.
  */
 export interface RequestGate {
-  run<T>(request: () => Promise<T>): Promise<T>;
+  /** run sends `request`; its signal aborts when the gate's timeout passes. */
+  run<T>(request: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 /** passthroughGate runs the request as is. */
-export const passthroughGate: RequestGate = { run: (request) => request() };
+export const passthroughGate: RequestGate = { run: (request) => request(new AbortController().signal) };
 
 /** ReflectorState is where a reflector's loop is (an explicit union, read by `/readyz`). */
 export type ReflectorState = 'starting' | 'listing' | 'watching' | 'backing-off' | 'stopped' | 'failed';
@@ -243,7 +244,7 @@ export class Reflector {
         ...(this.#o.namespace === undefined ? {} : { namespace: this.#o.namespace }),
         ...(token === undefined ? {} : { continue: token }),
       };
-      const page = await this.#o.gate.run(() => this.#o.port.list(this.#o.kindPlural, options));
+      const page = await this.#o.gate.run((signal) => this.#o.port.list(this.#o.kindPlural, options, signal));
       if (this.#stopping) return;
       pages += 1;
       items.push(...page.items);
@@ -266,8 +267,10 @@ export class Reflector {
     const openedAt = clock.now();
     let delivered = 0;
     let gone = false;
+    // A stream that was given up on (open timed out, stopped) must never feed the store again.
+    let live = true;
     const onEvent = async (event: WatchEvent): Promise<void> => {
-      if (this.#stopping) return;
+      if (this.#stopping || !live) return;
       const now = clock.now();
       this.#lastActivityAtMs = now;
       if (event.type === 'ERROR') {
@@ -297,7 +300,7 @@ export class Reflector {
 
     let handle: WatchHandle;
     try {
-      handle = await this.#o.gate.run(() =>
+      handle = await this.#o.gate.run((signal) =>
         this.#o.port.watch(
           this.#o.kindPlural,
           {
@@ -307,6 +310,7 @@ export class Reflector {
             ...(this.#o.namespace === undefined ? {} : { namespace: this.#o.namespace }),
           },
           onEvent,
+          signal,
         ),
       );
     } catch (error) {
@@ -316,6 +320,7 @@ export class Reflector {
       return { kind: 'error', error };
     }
     if (this.#stopping) {
+      live = false;
       handle.abort();
       return { kind: 'stopped' };
     }
@@ -356,6 +361,7 @@ export class Reflector {
         outcome = { kind: 'gone', healthy: delivered > 0 || clock.now() - openedAt >= shortWatchMs };
       } else outcome = { kind: 'error', error };
     } finally {
+      live = false;
       watchdogStop.abort();
       this.#handle = undefined;
     }

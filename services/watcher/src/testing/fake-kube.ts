@@ -156,7 +156,7 @@ export class FakeKube implements KubeListWatchPort {
     this.#watchFaults.push(error);
   }
 
-  async list(plural: string, options: ListOptions): Promise<ListPage> {
+  async list(plural: string, options: ListOptions, _signal?: AbortSignal): Promise<ListPage> {
     this.listRequests.push({ plural, options });
     await Promise.resolve();
     if (this.#listFaults.length > 0) throw this.#listFaults.shift();
@@ -186,6 +186,7 @@ export class FakeKube implements KubeListWatchPort {
     plural: string,
     options: WatchOptions,
     onEvent: (event: WatchEvent) => void | Promise<void>,
+    _signal?: AbortSignal,
   ): Promise<WatchHandle> {
     this.watchRequests.push({ plural, options });
     await Promise.resolve();
