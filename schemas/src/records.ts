@@ -172,7 +172,7 @@ export interface DriftEvent {
   keyStatus: KeyStatus;
   differences: FieldDifference[];
   fingerprint: string;
-  /** Per-key monotonic. */
+  /** Per-key, +1 per event; restarts when the reconciler rebuilds its state (replay). */
   sequence: number;
   provenance: DriftProvenance;
   operationIds: string[];
