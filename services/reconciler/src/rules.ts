@@ -1,5 +1,10 @@
 import type { DesiredDatabase, FieldDifference, ObservedDatabase, Remediation } from '@driftline/schemas';
-import { compareQuantity, formatCanonical, parseQuantity } from './quantity.tmp.ts';
+import {
+  compareQuantity,
+  formatCanonical,
+  safeParseQuantity,
+  type Quantity,
+} from '@driftline/shared/quantity';
 
 /**
  * Comparator names how a rule compares its two values: `exact` (string equality), `quantity`
@@ -132,13 +137,10 @@ function difference(
   return { path: rule.path, desired, observed, desiredNormalized, observedNormalized, remediation };
 }
 
-function tryParse(raw: string): ReturnType<typeof parseQuantity> | null {
-  try {
-    return parseQuantity(raw);
-  } catch {
-    // An unparsable quantity is reported as a Manual difference by the caller, not thrown.
-    return null;
-  }
+function tryParse(raw: string): Quantity | null {
+  // An unparsable quantity is reported as a Manual difference by the caller, not thrown.
+  const result = safeParseQuantity(raw);
+  return result.ok ? result.quantity : null;
 }
 
 /**
