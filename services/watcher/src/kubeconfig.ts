@@ -173,7 +173,9 @@ export function validateKubeconfig(input: string | unknown, options: KubeconfigO
     throw refuse(`${clusterPath}.server`, 'plain http needs the allowInsecureHttp opt-in');
   }
   if (!insecureHttp && server.protocol !== 'https:') throw refuse(`${clusterPath}.server`, 'must be https');
-  if (cluster['insecure-skip-tls-verify'] === true) {
+  // Meaningless for plain http (no TLS to verify), so tolerated there: kubeconfigs for http
+  // servers carry it because client-node refuses http without it.
+  if (cluster['insecure-skip-tls-verify'] === true && !insecureHttp) {
     throw refuse(`${clusterPath}.insecure-skip-tls-verify`, 'skipping TLS verification is not allowed');
   }
 

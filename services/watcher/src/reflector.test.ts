@@ -116,6 +116,19 @@ describe('Reflector', () => {
     expect(store.calls.filter((c) => c.op !== 'replace' && c.name === 'zz')).toHaveLength(1);
   });
 
+  it('reopens a healthy watch cut by the network at once, without backoff or relist', async () => {
+    const { kube, reflector, clock, events } = setup();
+    kube.upsert('mongodbs', db('a'));
+    reflector.start();
+    await flush();
+    clock.advance(5000);
+    kube.dropWatches(new DriftlineError('K8S_UNAVAILABLE', 'socket hang up'));
+    await flush();
+    expect(backoffs(events)).toEqual([]);
+    expect(kube.watchRequests.map((r) => r.options.resourceVersion)).toEqual(['101', '101']);
+    expect(kube.listRequests).toHaveLength(1);
+  });
+
   it('relists at once on a 410 ERROR event after a healthy watch, and counts the gone', async () => {
     const { kube, store, reflector, events, clock } = setup();
     kube.upsert('mongodbs', db('a'));
@@ -166,7 +179,7 @@ describe('Reflector', () => {
   });
 
   it('grows the backoff on repeated failures and starts over after a healthy period', async () => {
-    const { kube, reflector, clock, events } = setup();
+    const { kube, reflector, clock, events } = setup({ watchIdleTimeoutMs: 10_000_000 });
     for (let i = 0; i < 3; i += 1) kube.failNextList(new DriftlineError('K8S_UNAVAILABLE', '500'));
     reflector.start();
     for (let i = 0; i < 3; i += 1) {
@@ -178,7 +191,8 @@ describe('Reflector', () => {
     expect(reflector.status().state).toBe('watching');
     clock.advance(121_000);
     await flush();
-    kube.failNextWatch(new DriftlineError('K8S_UNAVAILABLE', '500'));
+    kube.failNextWatch(new DriftlineError('K8S_UNAVAILABLE', '500', { details: { status: 500 } }));
+    kube.failNextWatch(new DriftlineError('K8S_UNAVAILABLE', '500', { details: { status: 500 } }));
     kube.dropWatches(new DriftlineError('K8S_UNAVAILABLE', 'connection reset'));
     await flush();
     clock.advance(800);

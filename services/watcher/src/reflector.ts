@@ -90,6 +90,14 @@ function isGoneStatus(object: KubeObject): boolean {
   return object['code'] === 410 || object['reason'] === 'Expired' || object['reason'] === 'Gone';
 }
 
+function isDroppedConnection(error: unknown): boolean {
+  return (
+    error instanceof DriftlineError &&
+    error.code === 'K8S_UNAVAILABLE' &&
+    error.details?.['status'] === undefined
+  );
+}
+
 type WatchOutcome =
   | { readonly kind: 'closed'; readonly healthy: boolean }
   | { readonly kind: 'gone'; readonly healthy: boolean }
@@ -356,9 +364,15 @@ export class Reflector {
         outcome = { kind: 'closed', healthy: delivered > 0 || clock.now() - openedAt >= shortWatchMs };
       }
     } catch (error) {
+      const healthy = delivered > 0 || clock.now() - openedAt >= shortWatchMs;
       if (this.#stopping) outcome = { kind: 'stopped' };
       else if (gone || (error instanceof DriftlineError && error.code === 'K8S_GONE')) {
-        outcome = { kind: 'gone', healthy: delivered > 0 || clock.now() - openedAt >= shortWatchMs };
+        outcome = { kind: 'gone', healthy };
+      } else if (healthy && !stalled && isDroppedConnection(error)) {
+        // A healthy stream cut by the network (load balancer idle timeout, API server restart)
+        // is reopened at once from its resourceVersion, as client-go does; the gate's rate limit
+        // and the backoff on a refused reopen keep this from spinning.
+        outcome = { kind: 'closed', healthy: true };
       } else outcome = { kind: 'error', error };
     } finally {
       live = false;
