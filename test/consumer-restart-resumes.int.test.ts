@@ -6,6 +6,7 @@ import {
   createIdempotentProducer,
   createKafkaAdmin,
   createKafkaClient,
+  fetchConsumerLag,
   type BatchHandler,
   type ConsumedRecord,
   type KafkaAdminPort,
@@ -44,6 +45,7 @@ describe('a consumer group resumes after restart', () => {
   let producer: KafkaProducerPort;
   const produced: string[] = [];
   let nextValue = 0;
+  const startedAtMs = Date.now();
 
   /** produce appends `count` keyed records and remembers their positions as partition/offset. */
   async function produce(count: number): Promise<void> {
@@ -125,6 +127,23 @@ describe('a consumer group resumes after restart', () => {
     expect(first.state()).toBe('stopped');
     expect(firstRun.length).toBeGreaterThan(0);
     expect(firstRun.length).toBeLessThan(FIRST);
+
+    // The committed position is exactly where the first run stopped: the lag is what it did not see,
+    // and the oldest waiting record's timestamp (read by the lag probe) is one this test produced.
+    const lag = await fetchConsumerLag(admin, group, [topic], Date.now());
+    expect(lag).toHaveLength(PARTITIONS);
+    expect(lag.reduce((sum, p) => sum + p.messages, 0)).toBe(FIRST - firstRun.length);
+    const offsets = await admin.fetchOffsets(group, [topic]);
+    const waiting = offsets.filter((o) => o.committed === null || BigInt(o.committed) < BigInt(o.high));
+    const stamps = await admin.fetchRecordTimestamps(
+      waiting.map((o) => ({ topic, partition: o.partition, offset: o.committed ?? o.low })),
+    );
+    expect(stamps.length).toBeGreaterThan(0);
+    for (const stamp of stamps) {
+      expect(stamp.timestampMs).not.toBeNull();
+      expect(stamp.timestampMs ?? 0).toBeGreaterThanOrEqual(startedAtMs - 1_000);
+      expect(stamp.timestampMs ?? 0).toBeLessThanOrEqual(Date.now() + 1_000);
+    }
 
     await produce(MORE);
     const secondRun = await drainAll(group, new Set(firstRun.map(id)));
