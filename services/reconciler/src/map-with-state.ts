@@ -42,7 +42,13 @@ export function mapWithState<S, I, O>(
         next(item) {
           const key = item.key;
           const previous = store.get(key) ?? null;
-          const result = step(previous, item.input, key);
+          let result: ReturnType<KeyedStep<S, I, O>>;
+          try {
+            result = step(previous, item.input, key);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
           const next = result.state;
           if (next === null) {
             if (previous !== null) store.delete(key);
