@@ -90,6 +90,7 @@ describe('parseQuantity: rejects what Kubernetes rejects, saying why', () => {
     ['1\t', /whitespace/],
     ['１Gi', /not ASCII/],
     ['1\u00a0Gi', /whitespace/],
+    ['1\u0000', /control character at position 1/],
     ['1.2.3', /more than one decimal point/],
     ['1Gib', /Gi without the b/],
     ['1ki', /binary suffixes are written Ki/],

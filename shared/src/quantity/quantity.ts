@@ -68,7 +68,8 @@ function describeBadCharacter(text: string): string | undefined {
     const code = text.charCodeAt(i);
     const shown = JSON.stringify(text[i]);
     if (/\s/.test(text[i] ?? '')) return `whitespace at position ${i} (a quantity contains no spaces)`;
-    if (code > 0x7e || code < 0x20) {
+    if (code < 0x20 || code === 0x7f) return `control character at position ${i}`;
+    if (code > 0x7f) {
       return `character ${shown} at position ${i} is not ASCII (only ASCII digits 0-9 and suffix letters are allowed)`;
     }
   }
