@@ -40,6 +40,8 @@ export interface PolicyOptions {
 
 /** Policy runs calls to one dependency through retry → circuit breaker → timeout. */
 export interface Policy {
+  /** name is the guarded dependency, as given in `PolicyOptions`. */
+  readonly name: string;
   /**
    * execute runs `fn`, retrying transient failures with exponential backoff and full jitter up
    * to `maxAttempts`, each attempt under the timeout and the circuit breaker. It resolves with
@@ -119,6 +121,7 @@ export function createPolicy(options: PolicyOptions): Policy {
 
   const composed: IPolicy = layers.length === 0 ? noop : wrap(...layers);
   return {
+    name,
     async execute(fn, signal) {
       try {
         return await composed.execute(({ signal: inner }) => fn(inner), signal);
