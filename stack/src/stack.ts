@@ -5,7 +5,9 @@ import { kafkaComponent, probeKafka } from './kafka/kafka-component.ts';
 import { ensureMavenArtifacts } from './maven/maven-artifacts.ts';
 import { mongoComponent, probeMongo } from './mongo/mongo-component.ts';
 import { spawnDetached, stopOwnedProcess, type StopOutcome } from './process/detached-process.ts';
-import { readPidRecord, removePidRecord, writePidRecord } from './process/pid-file.ts';
+import { readPidRecord, removePidRecord, writePidRecord, type StartedBy } from './process/pid-file.ts';
+import { withStackLock } from './process/stack-lock.ts';
+import { liveTestRunLeases } from './process/test-run-lease.ts';
 import { isOwnedProcess } from './process/process-ownership.ts';
 import { isPortOpen, waitFor } from './readiness/wait-for.ts';
 import { probeSchemaRegistry, schemaRegistryComponent } from './schema-registry/registry-component.ts';
@@ -77,8 +79,21 @@ interface Started {
  * by a process the stack did not start is an error (it never adopts or kills foreign processes).
  * If any component fails, the processes started by THIS call are stopped again and the error
  * (with the log tail) is thrown; processes that were already running are left alone.
+ * Serialised with other `up`/`down` calls by a lock file. `startedBy` is recorded in the pid files.
  */
-export async function upStack(config: StackConfig, progress: Progress): Promise<UpResult> {
+export async function upStack(
+  config: StackConfig,
+  progress: Progress,
+  startedBy: StartedBy = 'cli',
+): Promise<UpResult> {
+  return withStackLock(
+    config.stackDir,
+    () => upLocked(config, progress, startedBy),
+    (holder) => progress(`waiting for another stack command (pid ${holder}) to finish`),
+  );
+}
+
+async function upLocked(config: StackConfig, progress: Progress, startedBy: StartedBy): Promise<UpResult> {
   const states: { name: ComponentName; state: ComponentUpState }[] = [];
   const started: Started[] = [];
   const waits: Promise<void>[] = [];
@@ -137,6 +152,7 @@ export async function upStack(config: StackConfig, progress: Progress): Promise<
         marker: component.marker,
         port: component.port,
         startedAtMs: Date.now(),
+        startedBy,
       });
       started.push({ component, pid: child.pid, exited: child.exited });
       progress(`${name}: started pid ${child.pid} on 127.0.0.1:${component.port}, log ${spec.logFile}`);
@@ -163,7 +179,10 @@ async function awaitReady(
   config: StackConfig,
 ): Promise<void> {
   const begin = Date.now();
-  const result = await waitFor(component.probe, {
+  // Ready means OUR process answers: a probe alone could be answered by a stranger on the port.
+  const probe = async (): Promise<boolean> =>
+    (await isOwnedProcess(pid, component.marker)) && component.probe();
+  const result = await waitFor(probe, {
     timeoutMs: component.startTimeoutMs,
     intervalMs: 500,
     ...(exited ? { abort: exited } : {}),
@@ -181,35 +200,59 @@ async function awaitReady(
   );
 }
 
+/** DownOptions narrows what `down` stops. */
+export interface DownOptions {
+  /** only stops just these components. */
+  readonly only?: readonly ComponentName[];
+  /** startedBy stops just the processes started that way (a test run never stops a human's stack). */
+  readonly startedBy?: StartedBy;
+  /** unlessTestRunsActive leaves everything running while another live test run holds a lease. */
+  readonly unlessTestRunsActive?: boolean;
+}
+
 /**
- * downStack stops the processes the stack started (all, or `only` those named), each by the pid in
- * its pid file and only if that pid still carries the component's marker; SIGTERM first, SIGKILL
- * after a bound. Overridden components are never touched. Returns the outcome per component.
+ * downStack stops the processes the stack started, each by the pid in its pid file and only if
+ * that pid still carries the component's marker; SIGTERM first, SIGKILL after a bound.
+ * Overridden components are never touched. Serialised with `up` by the lock file.
+ * Returns the outcome per component considered.
  */
 export async function downStack(
   config: StackConfig,
   progress: Progress,
-  only?: readonly ComponentName[],
+  options: DownOptions = {},
 ): Promise<{ name: ComponentName; outcome: StopOutcome }[]> {
-  const outcomes: { name: ComponentName; outcome: StopOutcome }[] = [];
-  // Reverse start order: clients of Kafka/Mongo (none here) first, the broker last.
-  for (const component of components(config).reverse()) {
-    const { name } = component;
-    if (only && !only.includes(name)) continue;
-    if (isExternal(config, name)) continue;
-    const record = await readPidRecord(config.stackDir, name);
-    if (record === null) {
-      outcomes.push({ name, outcome: 'not-running' });
-      progress(`${name}: not running`);
-      continue;
+  return withStackLock(config.stackDir, async () => {
+    if (options.unlessTestRunsActive) {
+      const active = await liveTestRunLeases(config.stackDir);
+      if (active > 0) {
+        progress(`leaving the stack running: ${active} other test run(s) still use it`);
+        return [];
+      }
     }
-    progress(`${name}: stopping pid ${record.pid}`);
-    const outcome = await stopOwnedProcess(record.pid, component.marker);
-    if (outcome !== 'survived') await removePidRecord(config.stackDir, name);
-    outcomes.push({ name, outcome });
-    progress(`${name}: ${outcome}`);
-  }
-  return outcomes;
+    const outcomes: { name: ComponentName; outcome: StopOutcome }[] = [];
+    // Reverse start order: the registry and Mongo first, the broker last.
+    for (const component of components(config).reverse()) {
+      const { name } = component;
+      if (options.only && !options.only.includes(name)) continue;
+      if (isExternal(config, name)) continue;
+      const record = await readPidRecord(config.stackDir, name);
+      if (record === null) {
+        outcomes.push({ name, outcome: 'not-running' });
+        progress(`${name}: not running`);
+        continue;
+      }
+      if (options.startedBy && record.startedBy !== options.startedBy) {
+        progress(`${name}: leaving pid ${record.pid} running (started by ${record.startedBy})`);
+        continue;
+      }
+      progress(`${name}: stopping pid ${record.pid}`);
+      const outcome = await stopOwnedProcess(record.pid, component.marker);
+      if (outcome !== 'survived') await removePidRecord(config.stackDir, name);
+      outcomes.push({ name, outcome });
+      progress(`${name}: ${outcome}`);
+    }
+    return outcomes;
+  });
 }
 
 /** ComponentStatus is one line of `status`. */

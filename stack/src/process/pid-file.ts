@@ -1,12 +1,16 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** StartedBy says who started a process: a human's `npm run stack -- up`, or an integration test run. */
+export type StartedBy = 'cli' | 'test-run';
+
 /** PidRecord is what `up` writes for each process it starts and `down`/`status` read back. */
 export interface PidRecord {
   readonly pid: number;
   readonly marker: string;
   readonly port: number;
   readonly startedAtMs: number;
+  readonly startedBy: StartedBy;
 }
 
 /** pidFilePath is where a component's pid record lives: `<stackDir>/run/<component>.pid.json`. */
@@ -26,11 +30,11 @@ export function parsePidRecord(text: string): PidRecord | null {
     return null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  const { pid, marker, port, startedAtMs } = value as Record<string, unknown>;
+  const { pid, marker, port, startedAtMs, startedBy } = value as Record<string, unknown>;
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1) return null;
   if (typeof marker !== 'string' || marker === '') return null;
   if (typeof port !== 'number' || typeof startedAtMs !== 'number') return null;
-  return { pid, marker, port, startedAtMs };
+  return { pid, marker, port, startedAtMs, startedBy: startedBy === 'test-run' ? 'test-run' : 'cli' };
 }
 
 /** readPidRecord reads a component's pid record, or null when missing or malformed. */

@@ -2,7 +2,6 @@ package dev.driftline.stack;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -11,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Contract: binds only the given host (127.0.0.1 by default) and port, keeps everything in memory
  * (a restart starts empty), enables the oplog so that {@code collection.watch()} change streams and
- * resume tokens work, and reports MongoDB 4.4 (wire version 9): the Node.js driver 7.x refuses servers
+ * resume tokens work (through ChangeStreamMemoryBackend, so events are shaped like a real MongoDB's),
+ * and reports MongoDB 4.4 (wire version 9): the Node.js driver 7.x refuses servers
  * below wire version 9, and mongo-java-server's own newest constant (ServerVersion.MONGO_5_0) still
  * reports wire version 8. The reported version is only what `hello` answers — the server's behaviour
  * does not depend on it — so we report the lowest version driver 7 accepts, which keeps the driver
@@ -52,7 +52,7 @@ public final class MongoServerLauncher {
       }
     }
 
-    MongoServer server = new MongoServer(new MemoryBackend().version(REPORTED_VERSION));
+    MongoServer server = new MongoServer(new ChangeStreamMemoryBackend().version(REPORTED_VERSION));
     server.enableOplog();
     server.bind(host, port);
 
