@@ -19,6 +19,7 @@ import {
   type Defect,
 } from './kubedb-object.ts';
 import { RequestCounters, type RequestCounts } from './request-counters.ts';
+import { SimError } from './sim-error.ts';
 import { Stalls } from './stalls.ts';
 import { ClusterStore } from './store.ts';
 import { WatchHub } from './watch-hub.ts';
@@ -201,7 +202,8 @@ export class SimCluster {
       kind.plural,
       makeDatabase(kind, ref.namespace, ref.name, fields, status ? { status } : {}),
     );
-    if (!result.ok) throw new Error(result.status.message);
+    if (!result.ok)
+      throw new SimError(result.status.code === 409 ? 'already-exists' : 'invalid', result.status.message);
     return cloneJson(result.object);
   }
 
@@ -341,7 +343,7 @@ export class SimCluster {
 
   #kind(name: string): KubeDbKind {
     const kind = kindByName(name);
-    if (kind === undefined) throw new Error(`fleet-sim serves no kind "${name}"`);
+    if (kind === undefined) throw new SimError('unknown-kind', `fleet-sim serves no kind "${name}"`);
     return kind;
   }
 
@@ -349,9 +351,9 @@ export class SimCluster {
     const kind = this.#kind(ref.kind);
     const existing = this.store.get(kind.plural, ref.namespace, ref.name);
     if (existing === undefined)
-      throw new Error(`${kind.plural} ${ref.namespace}/${ref.name} not found on ${this.id}`);
+      throw new SimError('not-found', `${kind.plural} ${ref.namespace}/${ref.name} not found on ${this.id}`);
     const result = this.store.update(kind.plural, change(existing), 'control');
-    if (!result.ok) throw new Error(result.status.message);
+    if (!result.ok) throw new SimError('invalid', result.status.message);
     return cloneJson(result.object);
   }
 }
