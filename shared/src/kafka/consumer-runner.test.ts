@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { DriftlineError } from '@driftline/shared/errors';
+import { createComponent } from '@driftline/shared/lifecycle';
 import { createConsumerRunner } from './consumer-runner.ts';
 import type { BatchHandler, ConsumedBatch, LifecycleState } from './ports.ts';
 
@@ -157,7 +158,7 @@ describe('createConsumerRunner', () => {
       ['7', 'k7', 'v7'],
     ]);
     expect(fake.config()).toMatchObject({ groupId: 'g', allowAutoTopicCreation: false });
-    expect(states).toEqual(['starting', 'running']);
+    expect(states).toEqual(['running']);
   });
 
   it('commits nothing when the handler rejects, and rethrows to kafkajs', async () => {
@@ -308,5 +309,31 @@ describe('createConsumerRunner', () => {
     await runner.start();
     await fake.emit(events.CRASH, { error: new TypeError('bug'), groupId: 'g', restart: false });
     expect(runner.state()).toBe('failed');
+    await runner.stop();
+    expect(runner.state()).toBe('failed');
+  });
+
+  it('drives a lifecycle component: legal transitions, progress on every poll', async () => {
+    const fake = fakeKafka();
+    let clock = 10;
+    const component = createComponent({ name: 'consumer', clock: { now: () => clock } });
+    const runner = createConsumerRunner(fake.kafka, {
+      groupId: 'g',
+      topics: ['t'],
+      logger,
+      handler: async () => undefined,
+      component,
+    });
+    await runner.start();
+    await fake.join({ t: [0] });
+    expect(component.snapshot()).toMatchObject({ state: 'running', lastProgressAt: 10 });
+    clock = 20;
+    await fake.emit(events.FETCH_START, { nodeId: 1 });
+    expect(component.snapshot().lastProgressAt).toBe(20);
+    await fake.emit(events.CRASH, { error: new Error('broker gone'), groupId: 'g', restart: true });
+    expect(component.state).toBe('starting');
+    await fake.join({ t: [0] });
+    await runner.stop();
+    expect(component.snapshot()).toMatchObject({ state: 'stopped' });
   });
 });

@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { classify, errorCodeOf } from '@driftline/shared/errors';
+import type { Component } from '@driftline/shared/lifecycle';
 import { assignmentFromMember, diffAssignment } from './assignment.ts';
 import { toConsumedBatch } from './consumed-batch.ts';
 import { toKafkaError } from './kafka-error.ts';
@@ -44,6 +45,11 @@ export interface ConsumerRunnerOptions {
    */
   readonly onRevoked?: (partitions: readonly TopicPartition[]) => void | Promise<void>;
   readonly onStateChange?: (state: LifecycleState) => void;
+  /**
+   * The lifecycle component `/readyz` reads: the runner moves it through the same states and
+   * records progress on every poll and finished batch.
+   */
+  readonly component?: Pick<Component, 'transition' | 'progress'>;
   /** Clock for `lastPollAtMs`; injected so readiness tests need no sleeps. */
   readonly now?: () => number;
 }
@@ -99,18 +105,23 @@ export function createConsumerRunner(
   };
   const consumer: Consumer = kafka.consumer(config);
 
-  let state: LifecycleState = 'stopped';
+  let state: LifecycleState = 'starting';
   let lastPoll: number | null = null;
   let owned: readonly TopicPartition[] = [];
   let abandon = false;
   let started = false;
   const inFlight = new Set<AbortController>();
 
-  const setState = (next: LifecycleState): void => {
+  const setState = (next: LifecycleState, reason?: string): void => {
     if (state === next) return;
     state = next;
-    logger.info({ state: next }, `consumer ${next}`);
+    logger.info({ state: next, reason }, `consumer ${next}`);
+    options.component?.transition(next, reason);
     options.onStateChange?.(next);
+  };
+  const progress = (): void => {
+    lastPoll = now();
+    options.component?.progress();
   };
 
   const callHook = async (
@@ -126,12 +137,8 @@ export function createConsumerRunner(
     }
   };
 
-  consumer.on(consumer.events.FETCH_START, () => {
-    lastPoll = now();
-  });
-  consumer.on(consumer.events.END_BATCH_PROCESS, () => {
-    lastPoll = now();
-  });
+  consumer.on(consumer.events.FETCH_START, progress);
+  consumer.on(consumer.events.END_BATCH_PROCESS, progress);
   consumer.on(consumer.events.GROUP_JOIN, async (event) => {
     const change = diffAssignment(owned, assignmentFromMember(event.payload.memberAssignment));
     owned = change.current;
@@ -149,8 +156,8 @@ export function createConsumerRunner(
       { err: error, code: errorCodeOf(rootCause(error)), restart: event.payload.restart },
       'consumer crashed',
     );
-    if (state === 'draining' || state === 'stopped') return;
-    setState(event.payload.restart ? 'starting' : 'failed');
+    if (state === 'draining' || state === 'stopped' || state === 'failed') return;
+    setState(event.payload.restart ? 'starting' : 'failed', error.message);
   });
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -189,7 +196,6 @@ export function createConsumerRunner(
       if (started)
         throw new TypeError('createConsumerRunner: a runner starts once; build a new one to restart');
       started = true;
-      setState('starting');
       try {
         await consumer.connect();
         await consumer.subscribe({
@@ -203,7 +209,7 @@ export function createConsumerRunner(
           eachBatch,
         });
       } catch (error) {
-        setState('failed');
+        setState('failed', error instanceof Error ? error.message : String(error));
         await consumer.disconnect().catch(() => undefined);
         throw toKafkaError(error, 'starting the Kafka consumer', { groupId: options.groupId });
       }
@@ -211,6 +217,11 @@ export function createConsumerRunner(
 
     async stop(stopOptions: StopOptions = {}): Promise<void> {
       if (state === 'stopped' || state === 'draining') return;
+      if (state === 'failed') {
+        // kafkajs disconnected when it crashed; make sure, and keep `failed` (terminal).
+        await consumer.disconnect().catch(() => undefined);
+        return;
+      }
       const drain = stopOptions.drain ?? true;
       setState('draining');
       if (!drain) {

@@ -3,6 +3,7 @@
  * kafkajs adapter in this folder is the one module that knows the client library, so replacing
  * kafkajs (unmaintained since 2023) is a change to this folder alone.
  */
+import type { LifecycleState } from '@driftline/shared/lifecycle';
 
 /**
  * RecordHeaders are Kafka record headers as UTF-8 strings (correlation ids, content hints).
@@ -98,10 +99,11 @@ export interface BatchContext {
 export type BatchHandler = (batch: ConsumedBatch, context: BatchContext) => Promise<void>;
 
 /**
- * LifecycleState is a component's lifecycle: readiness is derived from it (only `running` is
- * ready) together with the age of the last poll.
+ * LifecycleState is the shared lifecycle union (`starting | running | draining | stopped |
+ * failed`) from `@driftline/shared/lifecycle`; readiness is derived from it plus the age of the
+ * last poll.
  */
-export type LifecycleState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+export type { LifecycleState };
 
 /** StopOptions: `drain: false` simulates a crash — the in-flight batch is abandoned uncommitted. */
 export interface StopOptions {
@@ -179,9 +181,9 @@ export interface KafkaAdminPort {
   describeTopics(names: readonly string[]): Promise<readonly TopicDescription[]>;
   fetchOffsets(groupId: string, topics: readonly string[]): Promise<readonly PartitionOffsets[]>;
   /**
-   * fetchRecordTimestamps returns, per requested partition, the timestamp (epoch ms) of the
-   * record at the given offset, or null when no record is there (offset at the high watermark, or
-   * below the log start after retention/compaction removed it).
+   * fetchRecordTimestamps returns, per requested partition, the timestamp (epoch ms) of the first
+   * record at or after the given offset (compaction may have removed the record at the offset
+   * itself), or null when none is found (offset at the high watermark).
    */
   fetchRecordTimestamps(
     positions: readonly { topic: string; partition: number; offset: string }[],
