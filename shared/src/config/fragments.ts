@@ -1,3 +1,4 @@
+import type { ConfigCheck } from './define-config.ts';
 import { secret, variable } from './variable.ts';
 
 // Shape fragments: the variables every service that talks to the same system declares the
@@ -126,3 +127,36 @@ export const topicsConfigShape = {
     .default('driftline.deadletter.v1')
     .describe('Topic of records that can never be processed, with the reason.'),
 } as const;
+
+/**
+ * fragmentChecks are the cross-variable rules of the fragments above; `defineConfig` applies
+ * each one whose variables a schema declares.
+ */
+export const fragmentChecks: readonly ConfigCheck[] = [
+  {
+    variables: ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
+    check: (config) => {
+      if (config['KAFKA_SASL_MECHANISM'] === 'none') return undefined;
+      if (config['KAFKA_SASL_USERNAME'] === '') {
+        return {
+          variable: 'KAFKA_SASL_USERNAME',
+          message: `required when KAFKA_SASL_MECHANISM is ${String(config['KAFKA_SASL_MECHANISM'])}`,
+        };
+      }
+      if (config['KAFKA_SASL_PASSWORD'] === '') {
+        return {
+          variable: 'KAFKA_SASL_PASSWORD',
+          message: `required when KAFKA_SASL_MECHANISM is ${String(config['KAFKA_SASL_MECHANISM'])}`,
+        };
+      }
+      return undefined;
+    },
+  },
+  {
+    variables: ['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD'],
+    check: (config) =>
+      config['SCHEMA_REGISTRY_USERNAME'] === '' && config['SCHEMA_REGISTRY_PASSWORD'] !== ''
+        ? { variable: 'SCHEMA_REGISTRY_USERNAME', message: 'required when SCHEMA_REGISTRY_PASSWORD is set' }
+        : undefined,
+  },
+];

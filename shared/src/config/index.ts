@@ -1,8 +1,9 @@
 export { configTableMarkers, renderConfigTable, replaceConfigSection } from './config-table.ts';
 export { defineConfig } from './define-config.ts';
-export type { Config, ConfigSchema, ConfigShape, DeepReadonly } from './define-config.ts';
+export type { Config, ConfigCheck, ConfigSchema, ConfigShape, DeepReadonly } from './define-config.ts';
 export { describeConfig } from './describe-config.ts';
 export {
+  fragmentChecks,
   kafkaConfigShape,
   loggingConfigShape,
   mongoConfigShape,

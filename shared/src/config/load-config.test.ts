@@ -113,3 +113,53 @@ describe('loadConfig', () => {
     expect(urlError.message).toContain('mongodb://u:***@h');
   });
 });
+
+describe('loadConfig cross-variable checks', () => {
+  it('requires SASL credentials once a mechanism is chosen', () => {
+    const kafka = defineConfig({ ...kafkaConfigShape });
+    expect(() => loadConfig(kafka, { KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(
+      /KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is scram-sha-512/,
+    );
+    expect(() => loadConfig(kafka, { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' })).toThrow(
+      /KAFKA_SASL_PASSWORD: required/,
+    );
+    expect(
+      loadConfig(kafka, { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })
+        .KAFKA_SASL_USERNAME,
+    ).toBe('u');
+  });
+
+  it('runs a service check and treats a blank value as unset', () => {
+    const own = defineConfig(
+      {
+        A_MS: variable.integer().default(5).describe('a'),
+        B_MS: variable.integer().default(10).describe('b'),
+      },
+      {
+        checks: [
+          {
+            variables: ['A_MS', 'B_MS'],
+            check: (c) =>
+              Number(c['A_MS']) > Number(c['B_MS'])
+                ? { variable: 'A_MS', message: 'must not exceed B_MS' }
+                : undefined,
+          },
+        ],
+      },
+    );
+    expect(loadConfig(own, { A_MS: '  ' }).A_MS).toBe(5);
+    const error = (() => {
+      try {
+        loadConfig(own, { A_MS: '20' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(DriftlineError);
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('A_MS: must not exceed B_MS'),
+    });
+  });
+});

@@ -18,8 +18,9 @@ function received(value: string | undefined, secret: boolean): string {
 
 /**
  * loadConfig parses the declared variables from `env` (only those; the rest of the environment
- * is ignored) and returns a deeply frozen, typed configuration. An empty string counts as unset,
- * so `FOO=` in a compose file falls back to the default. On any bad or missing value it throws
+ * is ignored) and returns a deeply frozen, typed configuration. An empty or blank string counts
+ * as unset, so `FOO=` in a compose file falls back to the default. Cross-variable checks run
+ * after every variable parsed. On any bad or missing value it throws
  * `DriftlineError('CONFIG_INVALID')` (crash: fail fast at startup) whose message names every
  * offending variable, what was expected and what was received — `[REDACTED]` for secrets,
  * credentials in connection strings masked.
@@ -31,10 +32,18 @@ export function loadConfig<S extends ConfigShape>(
   const input: Record<string, string | undefined> = {};
   for (const { name } of schema.variables) {
     const value = env[name];
-    input[name] = value === '' ? undefined : value;
+    input[name] = value === undefined || value.trim() === '' ? undefined : value;
   }
   const result = schema.object.safeParse(input);
-  if (result.success) return deepFreeze(result.data) as Config<S>;
+  if (result.success) {
+    const data = result.data as Record<string, unknown>;
+    const problems = schema.checks.flatMap((check) => check.check(data) ?? []);
+    if (problems.length === 0) return deepFreeze(result.data) as Config<S>;
+    const lines = problems.map((problem) => `${problem.variable}: ${problem.message}`);
+    throw new DriftlineError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, {
+      details: { variable: problems[0]?.variable ?? '', problems: lines.length },
+    });
+  }
 
   const byName = new Map(schema.variables.map((variable) => [variable.name, variable]));
   const lines = result.error.issues.map((issue) => {
