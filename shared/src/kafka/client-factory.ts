@@ -99,10 +99,16 @@ export function kafkaConfigFor(config: KafkaClientConfig, logger: Logger): Kafka
 }
 
 /**
+ * KafkaClient is the client handle services pass from `createKafkaClient` to the producer,
+ * consumer runner and admin factories; naming it here keeps services free of kafkajs imports.
+ */
+export type KafkaClient = Kafka;
+
+/**
  * createKafkaClient builds the kafkajs client every adapter in this folder shares. It opens no
  * connection: producers, consumers and admins connect when started.
  */
-export function createKafkaClient(config: KafkaClientConfig, logger: Logger): Kafka {
+export function createKafkaClient(config: KafkaClientConfig, logger: Logger): KafkaClient {
   if (config.brokers.length === 0) {
     throw new DriftlineError('CONFIG_INVALID', 'Kafka client config: at least one broker is required');
   }

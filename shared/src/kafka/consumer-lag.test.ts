@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { recordingMetrics } from '@driftline/shared/metrics';
 import { fetchConsumerLag } from './consumer-lag.ts';
+import { reportConsumerLag } from './lag-reporter.ts';
 import type { KafkaAdminPort, PartitionOffsets } from './ports.ts';
 
 function fakeAdmin(offsets: PartitionOffsets[], timestamps: Record<string, number>) {
@@ -34,6 +36,19 @@ describe('fetchConsumerLag', () => {
       { topic: 't', partition: 0, messages: 0, seconds: 0 },
       { topic: 't', partition: 1, messages: 6, seconds: 20 },
       { topic: 't', partition: 2, messages: 2, seconds: 5 },
+    ]);
+  });
+});
+
+describe('reportConsumerLag', () => {
+  it('records one consumer.lag event per partition', async () => {
+    const { admin } = fakeAdmin([{ topic: 't', partition: 0, committed: '1', low: '0', high: '3' }], {
+      't/0': 1_000,
+    });
+    const metrics = recordingMetrics();
+    await reportConsumerLag(admin, metrics, 'g', ['t'], 3_000);
+    expect(metrics.events).toEqual([
+      { type: 'consumer.lag', group: 'g', topic: 't', partition: 0, messages: 2, seconds: 2 },
     ]);
   });
 });

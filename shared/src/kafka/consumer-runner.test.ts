@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { DriftlineError } from '@driftline/shared/errors';
 import { createComponent } from '@driftline/shared/lifecycle';
+import { recordingMetrics } from '@driftline/shared/metrics';
 import { createConsumerRunner } from './consumer-runner.ts';
 import type { BatchHandler, ConsumedBatch, LifecycleState } from './ports.ts';
 
@@ -134,11 +135,13 @@ describe('createConsumerRunner', () => {
       await gate.promise;
     };
     const states: LifecycleState[] = [];
+    const metrics = recordingMetrics();
     const runner = createConsumerRunner(fake.kafka, {
       groupId: 'g',
       topics: ['t'],
       handler,
       logger,
+      metrics,
       onStateChange: (s) => states.push(s),
     });
     await runner.start();
@@ -159,6 +162,7 @@ describe('createConsumerRunner', () => {
     ]);
     expect(fake.config()).toMatchObject({ groupId: 'g', allowAutoTopicCreation: false });
     expect(states).toEqual(['running']);
+    expect(metrics.events).toEqual([{ type: 'kafka.consumed', topic: 't', count: 3 }]);
   });
 
   it('commits nothing when the handler rejects, and rethrows to kafkajs', async () => {

@@ -2,6 +2,7 @@ import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs'
 import type { Logger } from 'pino';
 import { classify, errorCodeOf } from '@driftline/shared/errors';
 import type { Component } from '@driftline/shared/lifecycle';
+import { noopMetrics, type MetricsPort } from '@driftline/shared/metrics';
 import { assignmentFromMember, diffAssignment } from './assignment.ts';
 import { toConsumedBatch } from './consumed-batch.ts';
 import { toKafkaError } from './kafka-error.ts';
@@ -50,6 +51,8 @@ export interface ConsumerRunnerOptions {
    * records progress on every poll and finished batch.
    */
   readonly component?: Pick<Component, 'transition' | 'progress'>;
+  /** Receives `kafka.consumed` per topic for every batch whose offsets were committed. */
+  readonly metrics?: MetricsPort;
   /** Clock for `lastPollAtMs`; injected so readiness tests need no sleeps. */
   readonly now?: () => number;
 }
@@ -88,6 +91,7 @@ export function createConsumerRunner(
 ): KafkaConsumerPort {
   const logger = options.logger.child({ component: 'kafka-consumer', groupId: options.groupId });
   const now = options.now ?? Date.now;
+  const metrics = options.metrics ?? noopMetrics;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const config: ConsumerConfig = {
     groupId: options.groupId,
@@ -187,6 +191,7 @@ export function createConsumerRunner(
     // Explicit offsets: commitOffsetsIfNecessary(offsets) commits unconditionally, also while kafkajs
     // is stopping (consumer.commitOffsets would be skipped once `running` is false).
     await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+    metrics.record({ type: 'kafka.consumed', topic: batch.topic, count: batch.messages.length });
   };
 
   const allTopics = (): { topic: string }[] => options.topics.map((topic) => ({ topic }));

@@ -45,5 +45,6 @@ export type { ConfluentFrame } from './confluent-frame.ts';
 export { computeLag, lagStartOffset } from './lag.ts';
 export type { PartitionLag, PartitionLagInput } from './lag.ts';
 export { fetchConsumerLag } from './consumer-lag.ts';
+export { reportConsumerLag } from './lag-reporter.ts';
 export { probeRecordTimestamps } from './record-timestamp-probe.ts';
 export type { RecordPositionQuery, RecordTimestamp } from './record-timestamp-probe.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Partitioners, type Kafka, type ProducerBatch, type ProducerConfig } from 'kafkajs';
 import { DriftlineError } from '@driftline/shared/errors';
+import { recordingMetrics } from '@driftline/shared/metrics';
 import { createIdempotentProducer, groupByTopic } from './producer.ts';
 
 function fakeKafka(fail?: Error) {
@@ -67,8 +68,10 @@ describe('createIdempotentProducer', () => {
 
   it('sends with acks=all and reports where records landed', async () => {
     const fake = fakeKafka();
-    const producer = await createIdempotentProducer(fake.kafka);
+    const metrics = recordingMetrics();
+    const producer = await createIdempotentProducer(fake.kafka, { metrics });
     const positions = await producer.send([{ topic: 't', key: 'k', value: Buffer.from('v') }]);
+    expect(metrics.events).toEqual([{ type: 'kafka.produced', topic: 't', count: 1 }]);
     expect(fake.sent[0]?.acks).toBe(-1);
     expect(positions).toEqual([{ topic: 't', partition: 0, baseOffset: '7' }]);
     expect(await producer.send([])).toEqual([]);

@@ -1,5 +1,6 @@
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
+import { noopMetrics, type MetricsPort } from '@driftline/shared/metrics';
 import { toKafkaError } from './kafka-error.ts';
 import type { KafkaProducerPort, OutgoingRecord, RecordPosition } from './ports.ts';
 
@@ -7,6 +8,8 @@ import type { KafkaProducerPort, OutgoingRecord, RecordPosition } from './ports.
 export interface ProducerOptions {
   /** How long the leader waits for the in-sync replicas before failing a send (ms). */
   readonly ackTimeoutMs?: number;
+  /** Receives `kafka.produced` per topic after each acknowledged send. */
+  readonly metrics?: MetricsPort;
 }
 
 // The broker's own default for request.timeout.ms on produce is 30 s; the same bound here means a
@@ -48,6 +51,11 @@ export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[
  *   silences kafkajs's "default partitioner changed" warning. LegacyPartitioner would disagree
  *   with Java, Go and librdkafka clients about where a key lives.
  * - `allowAutoTopicCreation: false`: topics come from provisioning, never from a typo.
+ * - retries stay bounded (the client config's `retry`, 8 by default) although kafkajs warns that
+ *   this "may invalidate EoS guarantees": with unbounded retries (Java's choice, bounded there by
+ *   delivery.timeout.ms, which kafkajs lacks) a send to a dead cluster never returns and a graceful
+ *   shutdown hangs. A send that gave up is re-sent by the caller as new records; a duplicate that
+ *   causes is absorbed by idempotent, monotonic downstream writes.
  * No transactions: correctness relies on idempotent, monotonic downstream writes.
  */
 export async function createIdempotentProducer(
@@ -66,17 +74,18 @@ export async function createIdempotentProducer(
     throw toKafkaError(error, 'connecting the Kafka producer');
   }
   const timeout = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+  const metrics = options.metrics ?? noopMetrics;
   let connected = true;
 
   return {
     async send(records: readonly OutgoingRecord[]): Promise<readonly RecordPosition[]> {
       if (records.length === 0) return [];
       try {
-        const metadata = await producer.sendBatch({
-          acks: ACKS_ALL,
-          timeout,
-          topicMessages: groupByTopic(records),
-        });
+        const topicMessages = groupByTopic(records);
+        const metadata = await producer.sendBatch({ acks: ACKS_ALL, timeout, topicMessages });
+        for (const { topic, messages } of topicMessages) {
+          metrics.record({ type: 'kafka.produced', topic, count: messages.length });
+        }
         return metadata.map((entry) => ({
           topic: entry.topicName,
           partition: entry.partition,
