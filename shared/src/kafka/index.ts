@@ -48,3 +48,5 @@ export { fetchConsumerLag } from './consumer-lag.ts';
 export { reportConsumerLag } from './lag-reporter.ts';
 export { probeRecordTimestamps } from './record-timestamp-probe.ts';
 export type { RecordPositionQuery, RecordTimestamp } from './record-timestamp-probe.ts';
+export { createInMemoryKafka } from './in-memory-kafka.ts';
+export type { InMemoryConsumerOptions, InMemoryKafka, InMemoryKafkaOptions } from './in-memory-kafka.ts';
