@@ -50,6 +50,10 @@ export const configSchema = defineConfig({
     .describe('Watch length when the client sends no timeoutSeconds (the API server uses 30\u201360 min).'),
   FLEET_WATCH_MAX_BUFFERED_BYTES: variable
     .integer({ min: 1024 })
-    .default(8 * 1024 * 1024)
-    .describe('Bytes a slow watch client may leave unread before the server closes its watch.'),
+    .default(1024 * 1024)
+    .describe('Unread bytes after which a watch client counts as slow (closed past 64x at once).'),
+  FLEET_WATCH_SLOW_GRACE_MS: variable
+    .integer({ min: 1 })
+    .default(5_000)
+    .describe('How long a slow watch client has to drain its buffer before its watch is closed.'),
 });

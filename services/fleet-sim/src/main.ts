@@ -22,6 +22,7 @@ const fleet = await Fleet.start({
   bookmarkIntervalMs: config.FLEET_BOOKMARK_INTERVAL_MS,
   defaultWatchTimeoutMs: config.FLEET_WATCH_DEFAULT_TIMEOUT_MS,
   maxWatchBufferedBytes: config.FLEET_WATCH_MAX_BUFFERED_BYTES,
+  slowWatchGraceMs: config.FLEET_WATCH_SLOW_GRACE_MS,
   logger,
 });
 const seeded = fleet.seed({

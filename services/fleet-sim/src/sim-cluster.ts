@@ -60,8 +60,13 @@ export interface SimClusterOptions {
   readonly bookmarkIntervalMs?: number | undefined;
   /** Watch length when the client sends no timeoutSeconds (default 30 min, like the API server). */
   readonly defaultWatchTimeoutMs?: number | undefined;
-  /** Buffer a slow watch client may accumulate before its watch is closed (default 8 MiB). */
+  /**
+   * Unread bytes a watch may buffer before its client counts as slow (default 1 MiB); a slow
+   * client's watch is closed unless its buffer drains within slowWatchGraceMs (default 5 s), or at
+   * once past 64 times the bound.
+   */
   readonly maxWatchBufferedBytes?: number | undefined;
+  readonly slowWatchGraceMs?: number | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -127,7 +132,8 @@ export class SimCluster {
         watch: {
           bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
           defaultTimeoutMs: options.defaultWatchTimeoutMs ?? 1_800_000,
-          maxBufferedBytes: options.maxWatchBufferedBytes ?? 8 * 1024 * 1024,
+          maxBufferedBytes: options.maxWatchBufferedBytes ?? 1024 * 1024,
+          slowGraceMs: options.slowWatchGraceMs ?? 5_000,
         },
         maxBodyBytes: 3 * 1024 * 1024,
         logger,

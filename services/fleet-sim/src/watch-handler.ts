@@ -13,6 +13,8 @@ export interface WatchOptions {
   /** Used when the client sends no `timeoutSeconds` (the API server picks 30–60 min). */
   readonly defaultTimeoutMs: number;
   readonly maxBufferedBytes: number;
+  /** How long a watch buffer may stay above maxBufferedBytes before the watch is closed. */
+  readonly slowGraceMs: number;
 }
 
 /** INITIAL_EVENTS_END_ANNOTATION marks the bookmark that ends a `sendInitialEvents` replay. */
@@ -55,6 +57,7 @@ export function openWatch(
     bookmarkIntervalMs: options.bookmarkIntervalMs,
     timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : options.defaultTimeoutMs,
     maxBufferedBytes: options.maxBufferedBytes,
+    slowGraceMs: options.slowGraceMs,
     dropAfterEvents: decision.dropWatchAfterEvents,
     currentRevision: () => store.revision,
   });

@@ -12,8 +12,12 @@ export interface WatchSessionOptions {
   readonly bookmarkIntervalMs: number;
   /** End the stream cleanly after this long (`timeoutSeconds`, or the server default). */
   readonly timeoutMs: number;
-  /** Bytes the response may buffer for a slow client before the watch is closed. */
+  /**
+   * Bytes the response may buffer for a client before it counts as slow: above it the buffer must
+   * drain within `slowGraceMs`, and above `HARD_LIMIT_FACTOR` times it the watch closes at once.
+   */
   readonly maxBufferedBytes: number;
+  readonly slowGraceMs: number;
   /** A drop-watch fault: destroy the connection after this many events. */
   readonly dropAfterEvents: number | undefined;
   /** The cluster's current revision, stamped on bookmarks. */
@@ -24,10 +28,18 @@ export interface WatchSessionOptions {
 const SLOW_CLOSE_GRACE_MS = 5_000;
 
 /**
+ * HARD_LIMIT_FACTOR: a burst (a bulk seed, an initial replay) legitimately overshoots the soft
+ * bound for a moment because sockets drain asynchronously; only a buffer this many times the soft
+ * bound is closed without waiting for the grace period.
+ */
+const HARD_LIMIT_FACTOR = 64;
+
+/**
  * WatchSession is one open watch: a chunked 200 response of newline-delimited JSON events. It
  * writes periodic BOOKMARKs with the cluster revision, ends cleanly at its timeout, and closes
- * itself when the client reads too slowly (its buffer passes `maxBufferedBytes`), as the API
- * server terminates a watcher whose channel is full. The client then re-watches from the last
+ * itself when the client reads too slowly (its buffer stays above `maxBufferedBytes` for longer
+ * than `slowGraceMs`, or passes the hard limit), as the API server terminates a watcher whose
+ * channel is full. The client then re-watches from the last
  * resourceVersion it saw, so nothing is lost.
  */
 export class WatchSession implements WatchSink {
@@ -37,6 +49,7 @@ export class WatchSession implements WatchSink {
   readonly #timers: NodeJS.Timeout[] = [];
   #events = 0;
   #closed = false;
+  #slowTimer: NodeJS.Timeout | undefined;
   #onClosed: (() => void) | undefined;
 
   constructor(res: ServerResponse, options: WatchSessionOptions) {
@@ -78,8 +91,22 @@ export class WatchSession implements WatchSink {
     this.#events += 1;
     if (this.#options.dropAfterEvents !== undefined && this.#events >= this.#options.dropAfterEvents) {
       this.close('drop');
-    } else if (this.#res.writableLength > this.#options.maxBufferedBytes) {
+    } else {
+      this.#checkBuffer();
+    }
+  }
+
+  #checkBuffer(): void {
+    const buffered = this.#res.writableLength;
+    const soft = this.#options.maxBufferedBytes;
+    if (buffered > soft * HARD_LIMIT_FACTOR) {
       this.close('end');
+    } else if (buffered > soft && this.#slowTimer === undefined) {
+      this.#slowTimer = setTimeout(() => this.close('end'), this.#options.slowGraceMs);
+      this.#res.once('drain', () => {
+        clearTimeout(this.#slowTimer);
+        this.#slowTimer = undefined;
+      });
     }
   }
 
@@ -100,8 +127,14 @@ export class WatchSession implements WatchSink {
     if (this.#closed) return;
     this.#closed = true;
     if (mode === 'drop') {
-      this.#res.socket?.destroy();
-      this.#res.destroy();
+      // Flush what was written, then close the connection without the chunked terminator: the
+      // client sees the stream break mid-body, as when a load balancer or node drops it.
+      const socket = this.#res.socket;
+      if (socket === null) this.#res.destroy();
+      else {
+        socket.end();
+        setTimeout(() => socket.destroy(), SLOW_CLOSE_GRACE_MS).unref();
+      }
     } else {
       this.#res.end();
       const grace = setTimeout(() => this.#res.destroy(), SLOW_CLOSE_GRACE_MS);
@@ -114,6 +147,7 @@ export class WatchSession implements WatchSink {
   #cleanup(): void {
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
+    clearTimeout(this.#slowTimer);
     this.#timers.length = 0;
     const onClosed = this.#onClosed;
     this.#onClosed = undefined;
