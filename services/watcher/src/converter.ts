@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ObservedDatabase, ResourceSpec } from '@driftline/schemas';
 import { safeParseQuantity } from '@driftline/shared/quantity';
-import { databaseKey } from './database-key.ts';
+import { formatKey, validateKeyPart } from '@driftline/shared/keys';
 
 /** ConverterContext says where an object came from and when the watcher saw it. */
 export interface ConverterContext {
@@ -24,9 +24,13 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// DNS-1123 subdomain (names) and label (namespaces), as the API server enforces them.
-const subdomain = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+function keyPartOrNull(part: 'namespace' | 'name', value: unknown): string | null {
+  try {
+    return validateKeyPart(part, value);
+  } catch {
+    return null;
+  }
+}
 
 class Problems {
   readonly list: string[] = [];
@@ -138,7 +142,9 @@ function fallbackName(rawNamespace: unknown, rawName: unknown, uid: string | nul
  * every field that is missing or of the wrong type becomes `null` and a malformed object
  * yields `valid: false` with every problem listed in `invalidReason`, so a bad CR is published
  * (and flagged) rather than crashing or stalling its provider. An object without a usable
- * namespace or name still gets a stable key (`invalid-<hash>` under namespace `invalid`).
+ * namespace or name still gets a stable key (`invalid-<hash>` under namespace `invalid`). The
+ * provider id and kind come from the caller and must already be valid key parts
+ * (`@driftline/shared/keys`); they are checked when a provider is accepted.
  * `correlationId` is deterministic (`key@resourceVersion`): replays carry the same id.
  */
 export function convert(object: unknown, context: ConverterContext): ObservedDatabase {
@@ -150,10 +156,10 @@ export function convert(object: unknown, context: ConverterContext): ObservedDat
   const uid = str(metadata['uid'], 'metadata.uid', problems);
   const rawNamespace = metadata['namespace'];
   const rawName = metadata['name'];
-  let namespace = typeof rawNamespace === 'string' && label.test(rawNamespace) ? rawNamespace : null;
-  let name = typeof rawName === 'string' && subdomain.test(rawName) ? rawName : null;
+  let namespace = keyPartOrNull('namespace', rawNamespace);
+  let name = keyPartOrNull('name', rawName);
   if (namespace === null || name === null) {
-    problems.add('metadata.namespace or metadata.name is missing or not a valid Kubernetes name');
+    problems.add('metadata.namespace or metadata.name is missing or not a DNS-1123 label');
     name = fallbackName(rawNamespace, rawName, uid);
     namespace = 'invalid';
   }
@@ -189,7 +195,7 @@ export function convert(object: unknown, context: ConverterContext): ObservedDat
   const phase = str(status['phase'], 'status.phase', problems);
   const observedGeneration = int(status['observedGeneration'], 'status.observedGeneration', problems);
 
-  const key = databaseKey(context.provider, namespace, context.kind, name);
+  const key = formatKey({ provider: context.provider, namespace, kind: context.kind, name });
   const valid = problems.list.length === 0;
   return {
     key,
