@@ -70,13 +70,18 @@ describe('createLogger redaction', () => {
     withKey(logger, 'p1/ns/MongoDB/db1', 'corr-1')
       .child({ provider: { token: canary } })
       .info('keyed child');
+    logger.warn({ error: connectionError, attempt: 2 }, 'retrying');
+    logger
+      .child({ component: 'a' })
+      .child({ x: { y: { z: { w: { password: canary } } } } })
+      .info('grandchild');
     const thrown = Object.assign(new Error('bad'), { details: { password: canary } });
     logger.error({ err: thrown }, 'error props');
 
-    expect(raw.length).toBe(18);
+    expect(raw.length).toBe(20);
     for (const line of raw) expect(line).not.toContain(canary);
     // Every line is one valid JSON object.
-    expect(lines()).toHaveLength(18);
+    expect(lines()).toHaveLength(20);
     expect(lines()[0]?.['password']).toBe('[REDACTED]');
   });
 

@@ -38,7 +38,7 @@ function scrubArguments(args: unknown[]): unknown[] {
  * provider })` and `withKey`, never by string prefixes.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const root = pino(
     {
       level: options.level,
       base: { service: options.service, pid: process.pid, hostname: hostname() },
@@ -49,6 +49,7 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: redactPaths(), censor: censored },
       formatters: {
         level: (label) => ({ level: label }),
+        // Applies to the root's base bindings only: pino resets it for children (see below).
         bindings: (bindings) => scrubValue(bindings) as Record<string, unknown>,
       },
       hooks: {
@@ -60,6 +61,13 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
+  // pino drops the bindings formatter for child loggers, so scrub child bindings here. Children
+  // are created with Object.create(parent), so every descendant inherits this `child`.
+  const pinoChild = root.child;
+  root.child = function child(this: Logger, bindings, childOptions) {
+    return pinoChild.call(this, scrubValue(bindings) as typeof bindings, childOptions);
+  } as typeof root.child;
+  return root;
 }
 
 /**

