@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DesiredDatabase, EncryptedCredentials, ProviderRecord } from '@driftline/schemas';
+import { formatKey } from '@driftline/shared/keys';
 import {
   formatClusterTime,
   generationFromClusterTime,
@@ -22,12 +23,13 @@ export interface RecordOrigin {
 
 /**
  * databaseKeyOf builds the database key `provider/namespace/kind/name` (the Kafka message key of
- * desired.v1). None of the parts can contain '/' (the source-document schema forbids it).
+ * desired.v1) with `@driftline/shared/keys`; the source-document schema already enforces the key
+ * rules, so it does not throw for a validated document.
  */
 export function databaseKeyOf(
   doc: Pick<DatabaseDocument, 'provider' | 'namespace' | 'kind' | 'name'>,
 ): string {
-  return `${doc.provider}/${doc.namespace}/${doc.kind}/${doc.name}`;
+  return formatKey(doc);
 }
 
 /**

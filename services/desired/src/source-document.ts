@@ -29,11 +29,9 @@ const namespace = z
   .string()
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be an RFC 1123 label');
-// KubeDB object name: an RFC 1123 subdomain.
-const objectName = z
-  .string()
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be an RFC 1123 subdomain');
+// KubeDB object name: an RFC 1123 label (KubeDB derives Service and StatefulSet names from it,
+// and @driftline/shared/keys requires the same).
+const objectName = namespace;
 const kind = z.string().regex(/^[A-Z][A-Za-z0-9]{0,62}$/, 'must be a KubeDB kind such as MongoDB');
 // Quantities stay raw strings (the reconciler normalises them); numbers written by the platform
 // (`cpu: 0.5`) are accepted and kept as their decimal text.

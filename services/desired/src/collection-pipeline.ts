@@ -1,0 +1,227 @@
+import { DriftlineError } from '@driftline/shared/errors';
+import type { Logger } from '@driftline/shared/logging';
+import type { SourceCollection } from './change.ts';
+import { formatClusterTime } from './change.ts';
+import { KeyIndex } from './key-index.ts';
+import type { CredentialsSealer } from './mapping.ts';
+import type { DesiredObserver } from './observer.ts';
+import {
+  clusterTimeOfResumeToken,
+  positionLostReason,
+  type PositionLostReason,
+  type StoredPosition,
+} from './position.ts';
+import type {
+  ChangeSourcePort,
+  KeyIndexSourcePort,
+  PositionStorePort,
+  PublisherPort,
+  SnapshotPage,
+} from './ports.ts';
+import { tombstonesForVanished, translateChange, type TranslatorOutput } from './translator.ts';
+
+const maxResnapshotsInARow = 3;
+
+/** CollectionPipelineOptions wire one collection's pipeline to its ports and limits. */
+export interface CollectionPipelineOptions {
+  readonly collection: SourceCollection;
+  readonly source: ChangeSourcePort;
+  readonly positions: PositionStorePort;
+  readonly keyIndexSource: KeyIndexSourcePort;
+  readonly publisher: PublisherPort;
+  readonly observer: DesiredObserver;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly maxDocumentBytes: number;
+  readonly seal: CredentialsSealer | null;
+  /** Documents per snapshot page (one `find` with a limit, one Kafka send). */
+  readonly snapshotPageSize: number;
+  /** Most changes published (and positions saved) per stream batch. */
+  readonly batchMaxChanges: number;
+  /** Shortest interval between two saves of an unchanged-but-advanced idle position (post-batch token). */
+  readonly idlePositionSaveIntervalMs: number;
+}
+
+/**
+ * CollectionPipeline carries one collection (`databases` or `providers`) from MongoDB to its
+ * compacted topic. `run` does, until the signal aborts:
+ * 1. rebuild the key index from the output topic (what downstream holds);
+ * 2. load the stored position; without one, snapshot: take the current cluster time FIRST, read
+ *    the collection in bounded `_id` pages, publish every document, tombstone the keys downstream
+ *    holds that no document holds any more, then store the position "stream from that cluster
+ *    time" — so a change made during the snapshot is replayed by the stream (a harmless duplicate);
+ * 3. stream: read a batch, publish it, wait for Kafka's acknowledgement, only then store the
+ *    batch's resume token. A crash at any instant repeats at most the batch in flight.
+ * A lost position (history lost, invalidate, drop/rename, unattributable change) triggers a
+ * resnapshot whose records carry a resync id. Any other error rejects `run`; the caller restarts
+ * it after a backoff, from step 1, so no half-applied in-memory state survives a failure.
+ */
+export class CollectionPipeline {
+  readonly #options: CollectionPipelineOptions;
+  readonly #log: Logger;
+  #index = new KeyIndex();
+  #lastSaveAtMs = 0;
+
+  constructor(options: CollectionPipelineOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'pipeline', collection: options.collection });
+  }
+
+  /** run carries changes until `signal` aborts (resolves) or an unrecoverable error (rejects). */
+  async run(signal: AbortSignal): Promise<void> {
+    const { collection, positions, keyIndexSource } = this.#options;
+    this.#index = await keyIndexSource.load(collection);
+    this.#log.info({ keys: this.#index.size }, 'key index rebuilt from the output topic');
+    let position = await positions.load(collection);
+    if (position === null) {
+      position = await this.#snapshot(signal, null);
+      if (position === null) return;
+    }
+    // A position lost again right after the resnapshot that produced it means the server cannot
+    // keep up (oplog window shorter than a snapshot): give up and let the caller back off.
+    let lostInARow = 0;
+    while (!signal.aborted) {
+      try {
+        position = await this.#stream(signal, position, () => (lostInARow = 0));
+        return;
+      } catch (error) {
+        const reason = positionLostReason(error);
+        if (reason === null) throw error;
+        lostInARow += 1;
+        if (lostInARow > maxResnapshotsInARow) {
+          throw new DriftlineError(
+            'MONGO_UNAVAILABLE',
+            `stream position lost ${lostInARow} times in a row (${reason})`,
+            {
+              cause: error,
+              details: { collection },
+            },
+          );
+        }
+        this.#log.warn({ reason, err: error }, 'stream position lost: resnapshotting');
+        const next = await this.#snapshot(signal, reason);
+        if (next === null) return;
+        position = next;
+      }
+    }
+  }
+
+  async #stream(signal: AbortSignal, from: StoredPosition, onProgress: () => void): Promise<StoredPosition> {
+    const { collection, source, publisher, positions, observer, batchMaxChanges } = this.#options;
+    let position = from;
+    const cursor = await source.openChangeCursor(collection, position.start);
+    observer.streamOpened(collection);
+    this.#log.info({ start: describeStart(position) }, 'change stream opened');
+    try {
+      while (!signal.aborted) {
+        const batch = await cursor.nextBatch(batchMaxChanges);
+        onProgress();
+        const context = { ...this.#translatorSettings(), snapshotId: null };
+        const outputs = batch.changes.flatMap((change) => translateChange(change, this.#index, context));
+        if (outputs.length > 0) {
+          await publisher.publish(outputs, { source: 'stream', resyncId: null });
+          observer.published(collection, 'stream', outputs);
+        }
+        if (batch.resumeToken === null) continue;
+        const idle = batch.changes.length === 0;
+        const nowMs = this.#options.now();
+        if (idle && nowMs - this.#lastSaveAtMs < this.#options.idlePositionSaveIntervalMs) continue;
+        if (idle && sameToken(position, batch.resumeToken)) continue;
+        position = {
+          collection,
+          start: { kind: 'resume-token', token: batch.resumeToken },
+          clusterTime: clusterTimeOfResumeToken(batch.resumeToken) ?? position.clusterTime,
+          snapshotId: position.snapshotId,
+          savedAtMs: nowMs,
+        };
+        await positions.save(position);
+        this.#lastSaveAtMs = nowMs;
+        observer.positionSaved(position);
+      }
+      return position;
+    } finally {
+      await cursor
+        .close()
+        .catch((error: unknown) => this.#log.debug({ err: error }, 'closing the change stream failed'));
+    }
+  }
+
+  /**
+   * #snapshot publishes the whole collection and returns the position to stream from, or null when
+   * aborted (nothing is stored then: the next run starts the snapshot over).
+   */
+  async #snapshot(signal: AbortSignal, lost: PositionLostReason | null): Promise<StoredPosition | null> {
+    const { collection, source, publisher, positions, observer, snapshotPageSize } = this.#options;
+    const clusterTime = await source.currentClusterTime();
+    const snapshotId = `${lost === null ? 'initial' : 'resync'}-${formatClusterTime(clusterTime)}`;
+    const resyncId = lost === null ? null : snapshotId;
+    if (lost !== null) observer.resync(collection, lost, snapshotId);
+    observer.snapshotStarted(collection, snapshotId);
+    this.#log.info({ snapshotId, resync: lost !== null }, 'snapshot started');
+    const fresh = new KeyIndex();
+    const context = { ...this.#translatorSettings(), snapshotId };
+    let documents = 0;
+    // Read the next page while the current one is being published: the two round trips overlap.
+    let pending: Promise<SnapshotPage> = source.readSnapshotPage(
+      collection,
+      null,
+      snapshotPageSize,
+      clusterTime,
+    );
+    for (;;) {
+      const page = await pending;
+      if (signal.aborted) return null;
+      if (!page.done)
+        pending = source.readSnapshotPage(collection, page.after, snapshotPageSize, clusterTime);
+      const outputs: TranslatorOutput[] = page.changes.flatMap((change) =>
+        translateChange(change, fresh, context),
+      );
+      documents += page.changes.length;
+      if (outputs.length > 0) {
+        await publisher.publish(outputs, { source: 'snapshot', resyncId });
+        observer.published(collection, 'snapshot', outputs);
+      }
+      if (page.done) break;
+    }
+    const tombstones = tombstonesForVanished(collection, this.#index, fresh, snapshotId);
+    if (tombstones.length > 0) {
+      await publisher.publish(tombstones, { source: 'snapshot', resyncId });
+      observer.published(collection, 'snapshot', tombstones);
+    }
+    this.#index = fresh;
+    const position: StoredPosition = {
+      collection,
+      start: { kind: 'cluster-time', clusterTime },
+      clusterTime,
+      snapshotId,
+      savedAtMs: this.#options.now(),
+    };
+    await positions.save(position);
+    observer.positionSaved(position);
+    observer.snapshotCompleted(collection, snapshotId, documents, tombstones.length);
+    this.#log.info({ snapshotId, documents, tombstones: tombstones.length }, 'snapshot completed');
+    return position;
+  }
+
+  #translatorSettings() {
+    return {
+      maxDocumentBytes: this.#options.maxDocumentBytes,
+      seal: this.#options.seal,
+      nowMs: this.#options.now(),
+    };
+  }
+}
+
+function sameToken(position: StoredPosition, token: Readonly<Record<string, unknown>>): boolean {
+  return (
+    position.start.kind === 'resume-token' && JSON.stringify(position.start.token) === JSON.stringify(token)
+  );
+}
+
+function describeStart(position: StoredPosition): string {
+  if (position.start.kind === 'cluster-time')
+    return `clusterTime ${formatClusterTime(position.start.clusterTime)}`;
+  return position.clusterTime === null
+    ? 'resume token'
+    : `resume token at ${formatClusterTime(position.clusterTime)}`;
+}
