@@ -6,7 +6,10 @@ import type { DesiredDatabase, ObservedDatabase } from '@driftline/schemas';
  * cluster time: seconds, then increment) that is not older. Records without a comparable
  * clusterTime at equal generation are accepted: they are redeliveries of the same version.
  */
-export function isNewerOrSameDesired(next: DesiredDatabase, current: DesiredDatabase): boolean {
+export function isNewerOrSameDesired(
+  next: Pick<DesiredDatabase, 'generation' | 'clusterTime'>,
+  current: Pick<DesiredDatabase, 'generation' | 'clusterTime'>,
+): boolean {
   if (next.generation !== current.generation) return next.generation > current.generation;
   if (next.clusterTime === null || current.clusterTime === null) return true;
   return compareClusterTime(next.clusterTime, current.clusterTime) >= 0;
@@ -19,7 +22,10 @@ export function isNewerOrSameDesired(next: DesiredDatabase, current: DesiredData
  * of the same object (same uid). A recreated object (new uid) or any other format is accepted: the
  * per-key order of the compacted topic is then the only order there is.
  */
-export function isNewerOrSameObserved(next: ObservedDatabase, current: ObservedDatabase): boolean {
+export function isNewerOrSameObserved(
+  next: Pick<ObservedDatabase, 'uid' | 'resourceVersion'>,
+  current: Pick<ObservedDatabase, 'uid' | 'resourceVersion'>,
+): boolean {
   if (next.uid !== null && current.uid !== null && next.uid !== current.uid) return true;
   const a = next.resourceVersion;
   const b = current.resourceVersion;

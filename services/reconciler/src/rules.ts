@@ -12,6 +12,18 @@ import {
  */
 export type Comparator = 'exact' | 'quantity' | 'boolean' | 'int';
 
+/** DesiredFields are the desired-record fields the drift rules read (a full record or a DesiredView). */
+export type DesiredFields = Pick<
+  DesiredDatabase,
+  'kind' | 'version' | 'replicas' | 'storage' | 'halted' | 'resources'
+>;
+
+/** ObservedFields are the observed-record fields the drift rules read (a full record or an ObservedView). */
+export type ObservedFields = Pick<
+  ObservedDatabase,
+  'valid' | 'invalidReason' | 'kind' | 'version' | 'replicas' | 'storage' | 'halted' | 'resources'
+>;
+
 /** RuleValue is what a rule reads from a record: a raw field value, or null when unset. */
 export type RuleValue = string | number | boolean | null;
 
@@ -29,8 +41,8 @@ export type RuleValue = string | number | boolean | null;
 export interface DriftRule {
   readonly path: string;
   readonly comparator: Comparator;
-  readonly desired: (record: DesiredDatabase) => RuleValue;
-  readonly observed: (record: ObservedDatabase) => RuleValue;
+  readonly desired: (record: DesiredFields) => RuleValue;
+  readonly observed: (record: ObservedFields) => RuleValue;
   readonly remediation: Remediation;
   readonly whenObservedAbsent?: Remediation;
   readonly whenObservedLarger?: Remediation;
@@ -70,8 +82,8 @@ const NO_DIFFERENCES: readonly FieldDifference[] = Object.freeze([]);
  * fields cannot be trusted). Values equal as raw text are equal without parsing (the hot path).
  */
 export function detectDrift(
-  desired: DesiredDatabase,
-  observed: ObservedDatabase,
+  desired: DesiredFields,
+  observed: ObservedFields,
   rules: readonly DriftRule[] = DRIFT_RULES,
 ): readonly FieldDifference[] {
   if (!observed.valid) {
@@ -106,20 +118,26 @@ function compareValues(rule: DriftRule, d: string | number | boolean, o: RuleVal
     if (observedRaw === null) return difference(rule, desiredRaw, null, desiredRaw, null, absent(rule));
     return difference(rule, desiredRaw, observedRaw, desiredRaw, observedRaw, rule.remediation);
   }
-  const dq = tryParse(desiredRaw);
-  const desiredNormalized = dq === null ? null : formatCanonical(dq);
-  if (observedRaw === null)
-    return difference(rule, desiredRaw, null, desiredNormalized, null, dq === null ? 'Manual' : absent(rule));
-  const oq = tryParse(observedRaw);
-  if (dq === null || oq === null) {
-    const observedNormalized = oq === null ? null : formatCanonical(oq);
-    return difference(rule, desiredRaw, observedRaw, desiredNormalized, observedNormalized, 'Manual');
+  const dq = normalized(desiredRaw);
+  if (observedRaw === null) {
+    return difference(
+      rule,
+      desiredRaw,
+      null,
+      dq?.canonical ?? null,
+      null,
+      dq === null ? 'Manual' : absent(rule),
+    );
   }
-  const order = compareQuantity(oq, dq);
-  if (order === 0) return null;
+  const oq = normalized(observedRaw);
+  if (dq === null || oq === null) {
+    return difference(rule, desiredRaw, observedRaw, dq?.canonical ?? null, oq?.canonical ?? null, 'Manual');
+  }
+  if (dq.canonical === oq.canonical) return null; // canonical text is unique per value
+  const larger = compareQuantity(oq.quantity, dq.quantity) > 0;
   const remediation =
-    order > 0 && rule.whenObservedLarger !== undefined ? rule.whenObservedLarger : rule.remediation;
-  return difference(rule, desiredRaw, observedRaw, desiredNormalized, formatCanonical(oq), remediation);
+    larger && rule.whenObservedLarger !== undefined ? rule.whenObservedLarger : rule.remediation;
+  return difference(rule, desiredRaw, observedRaw, dq.canonical, oq.canonical, remediation);
 }
 
 function absent(rule: DriftRule): Remediation {
@@ -137,10 +155,29 @@ function difference(
   return { path: rule.path, desired, observed, desiredNormalized, observedNormalized, remediation };
 }
 
-function tryParse(raw: string): Quantity | null {
+interface NormalizedQuantity {
+  readonly quantity: Quantity;
+  readonly canonical: string;
+}
+
+/**
+ * Quantities seen by the rules are few and repeat across keys and events ("500m", "10Gi"), while
+ * parsing one exactly costs microseconds; so each raw text is parsed once and remembered.
+ * Bounded: when the cache is full it is emptied and refilled (values are pure functions of the
+ * text, so forgetting is always correct).
+ */
+const QUANTITY_CACHE_LIMIT = 8_192;
+const quantityCache = new Map<string, NormalizedQuantity | null>();
+
+function normalized(raw: string): NormalizedQuantity | null {
+  const known = quantityCache.get(raw);
+  if (known !== undefined) return known;
   // An unparsable quantity is reported as a Manual difference by the caller, not thrown.
   const result = safeParseQuantity(raw);
-  return result.ok ? result.quantity : null;
+  const value = result.ok ? { quantity: result.quantity, canonical: formatCanonical(result.quantity) } : null;
+  if (quantityCache.size >= QUANTITY_CACHE_LIMIT) quantityCache.clear();
+  quantityCache.set(raw, value);
+  return value;
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   Operation,
   OperationType,
 } from '@driftline/schemas';
+import { safeParseKey, type DatabaseKey } from '@driftline/shared/keys';
 import {
   driftEventId,
   driftFingerprint,
@@ -16,6 +17,7 @@ import {
   targetFingerprint,
 } from './fingerprint.ts';
 import type { Freshness } from './freshness.ts';
+import { desiredView, observedView, type DesiredView, type ObservedView } from './record-view.ts';
 import { isNewerOrSameDesired, isNewerOrSameObserved } from './monotonic.ts';
 import { detectDrift, sameDifferences } from './rules.ts';
 
@@ -55,12 +57,9 @@ export interface DriftCondition {
   readonly differences: readonly FieldDifference[];
 }
 
-/** OutstandingOperation is an operation emitted for the open drift that the drift has not yet outlived. */
-export interface OutstandingOperation {
+interface PlannedOperation {
   readonly type: OperationType;
   readonly operationId: string;
-  /** `targetFingerprint` of the differences it fixes. */
-  readonly target: string;
 }
 
 /** OpenDrift is the drift last emitted for a key (opened or changed, not yet resolved). */
@@ -68,7 +67,12 @@ export interface OpenDrift extends DriftCondition {
   readonly fingerprint: string;
   /** Start of the stale period when `keyStatus` is `unknown`, else null (part of event ids). */
   readonly staleEpochMs: number | null;
-  readonly operations: readonly OutstandingOperation[];
+  /**
+   * Ids of the outstanding operations for this drift, one per operation type among its
+   * differences' remediations, in OPERATION_ORDER (so the type and target of each are derived from
+   * `differences`, not stored: that keeps a drifting key's state small).
+   */
+  readonly operationIds: readonly string[];
 }
 
 /** PendingTransition is a condition different from the open drift (`target` null = in sync) waiting out the persistence window. */
@@ -82,8 +86,10 @@ export interface PendingTransition {
  * returns a new one. Its size is bounded by the key, not by the number of events.
  */
 export interface KeyState {
-  readonly desired: DesiredDatabase | null;
-  readonly observed: ObservedDatabase | null;
+  /** The latest desired record, projected onto what the reconciler needs (see DesiredView). */
+  readonly desired: DesiredView | null;
+  /** The latest observed record, projected onto what the reconciler needs (see ObservedView). */
+  readonly observed: ObservedView | null;
   /** Last desired generation seen, kept after a tombstone so ids of later events stay distinct. */
   readonly lastDesiredGeneration: number | null;
   /** Last observed resourceVersion seen, kept after a tombstone for the same reason. */
@@ -118,7 +124,7 @@ export const CONVERGING_PHASES: ReadonlySet<string> = new Set(['Provisioning', '
 
 const NO_OUTPUTS: readonly StepOutput[] = Object.freeze([]);
 const NO_DIFFERENCES: readonly FieldDifference[] = Object.freeze([]);
-const NO_OPERATIONS: readonly OutstandingOperation[] = Object.freeze([]);
+const NO_IDS: readonly string[] = Object.freeze([]);
 const OPERATION_ORDER: readonly OperationType[] = [
   'HorizontalScaling',
   'UpdateVersion',
@@ -163,7 +169,7 @@ export function step(
       desired = null;
     } else {
       if (desired !== null && !isNewerOrSameDesired(next, desired)) return { state, outputs: NO_OUTPUTS };
-      desired = next;
+      desired = desiredView(next);
       lastDesiredGeneration = next.generation;
     }
   } else if (input.type === 'observed') {
@@ -173,7 +179,7 @@ export function step(
       convergingSinceMs = null;
     } else {
       if (observed !== null && !isNewerOrSameObserved(next, observed)) return { state, outputs: NO_OUTPUTS };
-      observed = next;
+      observed = observedView(next);
       lastObservedResourceVersion = next.resourceVersion;
       convergingSinceMs = isConverging(next) ? (convergingSinceMs ?? now) : null;
     }
@@ -317,8 +323,8 @@ interface IdContext {
 function transition(
   ctx: StepContext,
   state: KeyState | null,
-  desired: DesiredDatabase | null,
-  observed: ObservedDatabase | null,
+  desired: DesiredView | null,
+  observed: ObservedView | null,
   status: DriftStatus,
   target: DriftCondition | null,
   open: OpenDrift | null,
@@ -349,13 +355,12 @@ function transition(
     return { open: null, outputs: [{ type: 'drift', event }] };
   }
   const fingerprint = driftFingerprint(target.keyStatus, target.differences);
-  const previous = open?.operations ?? NO_OPERATIONS;
-  let operations: readonly OutstandingOperation[];
-  let created: OutstandingOperation[] = [];
+  let operationIds: readonly string[];
+  let created: readonly PlannedOperation[] = [];
   if (target.keyStatus === 'drifting' && desired !== null) {
-    ({ operations, created } = planOperations(ctx.key, desired.generation, target.differences, previous));
+    ({ operationIds, created } = planOperations(ctx.key, desired.generation, target.differences, open));
   } else {
-    operations = target.keyStatus === 'unknown' ? previous : NO_OPERATIONS;
+    operationIds = target.keyStatus === 'unknown' && open !== null ? open.operationIds : NO_IDS;
   }
   const event = driftEvent(
     ctx,
@@ -369,7 +374,7 @@ function transition(
     {
       ...ids,
       staleEpochMs,
-      operationIds: operations.map((o) => o.operationId),
+      operationIds: [...operationIds],
     },
   );
   const outputs: StepOutput[] = [{ type: 'drift', event }];
@@ -383,38 +388,48 @@ function transition(
       differences: target.differences,
       fingerprint,
       staleEpochMs,
-      operations,
+      operationIds,
     },
     outputs,
   };
 }
 
+/**
+ * planOperations gives each operation type among `differences` an operation: the outstanding one
+ * of the open drift when it fixes the same target (same paths and desired values), else a new one.
+ */
 function planOperations(
   key: string,
   desiredGeneration: number,
   differences: readonly FieldDifference[],
-  previous: readonly OutstandingOperation[],
-): { operations: OutstandingOperation[]; created: OutstandingOperation[] } {
-  const operations: OutstandingOperation[] = [];
-  const created: OutstandingOperation[] = [];
+  open: OpenDrift | null,
+): { operationIds: string[]; created: PlannedOperation[] } {
+  const operationIds: string[] = [];
+  const created: PlannedOperation[] = [];
+  const previousTypes =
+    open === null || open.operationIds.length === 0 ? [] : operationTypes(open.differences);
   for (const type of OPERATION_ORDER) {
     const group = differences.filter((d) => d.remediation === type);
     if (group.length === 0) continue;
     const target = targetFingerprint(group);
-    const outstanding = previous.find((o) => o.type === type && o.target === target);
-    if (outstanding !== undefined) {
-      operations.push(outstanding);
-      continue;
+    const index = previousTypes.indexOf(type);
+    const previousId = index < 0 ? undefined : open?.operationIds[index];
+    if (previousId !== undefined && open !== null) {
+      const previousTarget = targetFingerprint(open.differences.filter((d) => d.remediation === type));
+      if (previousTarget === target) {
+        operationIds.push(previousId);
+        continue;
+      }
     }
-    const next: OutstandingOperation = {
-      type,
-      operationId: operationId(key, desiredGeneration, target, type),
-      target,
-    };
-    operations.push(next);
-    created.push(next);
+    const id = operationId(key, desiredGeneration, target, type);
+    operationIds.push(id);
+    created.push({ type, operationId: id });
   }
-  return { operations, created };
+  return { operationIds, created };
+}
+
+function operationTypes(differences: readonly FieldDifference[]): OperationType[] {
+  return OPERATION_ORDER.filter((type) => differences.some((d) => d.remediation === type));
 }
 
 interface EventDetails extends IdContext {
@@ -425,16 +440,15 @@ interface EventDetails extends IdContext {
 function driftEvent(
   ctx: StepContext,
   state: KeyState | null,
-  desired: DesiredDatabase | null,
-  observed: ObservedDatabase | null,
+  desired: DesiredView | null,
+  observed: ObservedView | null,
   status: DriftStatus,
   keyStatus: KeyStatus,
   differences: readonly FieldDifference[],
   fingerprint: string,
   details: EventDetails,
 ): DriftEvent {
-  // A step always has a record: the current one, or for a dropped key the one before the tombstone.
-  const identity = desired ?? observed ?? state?.desired ?? state?.observed ?? unreachable();
+  const identity = identityOf(ctx.key);
   return {
     eventId: driftEventId({
       key: ctx.key,
@@ -464,34 +478,29 @@ function driftEvent(
     },
     operationIds: details.operationIds,
     detectedAtMs: ctx.nowMs,
-    correlationId: latestCorrelationId(desired, observed) ?? identity.correlationId,
+    correlationId:
+      latestCorrelationId(desired, observed) ??
+      latestCorrelationId(state?.desired ?? null, state?.observed ?? null) ??
+      '',
   };
 }
 
-function latestCorrelationId(
-  desired: DesiredDatabase | null,
-  observed: ObservedDatabase | null,
-): string | null {
+function latestCorrelationId(desired: DesiredView | null, observed: ObservedView | null): string | null {
   if (desired === null) return observed?.correlationId ?? null;
   if (observed === null) return desired.correlationId;
   return observed.observedAtMs >= desired.sourceTimestampMs ? observed.correlationId : desired.correlationId;
 }
 
-function operation(
-  o: OutstandingOperation,
-  desired: DesiredDatabase,
-  event: DriftEvent,
-  nowMs: number,
-): Operation {
+function operation(o: PlannedOperation, desired: DesiredView, event: DriftEvent, nowMs: number): Operation {
   return {
     operationId: o.operationId,
     key: event.key,
-    provider: desired.provider,
-    namespace: desired.namespace,
-    kind: desired.kind,
-    name: desired.name,
+    provider: event.provider,
+    namespace: event.namespace,
+    kind: event.kind,
+    name: event.name,
     type: o.type,
-    opsRequestName: opsRequestName(o.operationId, o.type, desired.name),
+    opsRequestName: opsRequestName(o.operationId, o.type, event.name),
     spec: {
       replicas: o.type === 'HorizontalScaling' ? desired.replicas : null,
       version: o.type === 'UpdateVersion' ? desired.version : null,
@@ -506,6 +515,14 @@ function operation(
   };
 }
 
-function unreachable(): never {
-  throw new TypeError('step: a key without desired and observed records has no state');
+/**
+ * identityOf reads provider, namespace, kind and name from the key (the state keeps none of them:
+ * they are in the key). Keys are validated by the producers; should one still be malformed, its
+ * '/'-separated parts are used as they are rather than failing the whole partition.
+ */
+function identityOf(key: string): DatabaseKey {
+  const parsed = safeParseKey(key);
+  if (parsed.ok) return parsed.key;
+  const [provider = '', namespace = '', kind = '', name = ''] = key.split('/');
+  return { provider, namespace, kind, name };
 }

@@ -19,6 +19,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
+import { DeadlineQueue } from './deadline-queue.ts';
 import { FRESH, providerFreshness, type Freshness } from './freshness.ts';
 import { mapWithState, type Keyed } from './map-with-state.ts';
 import {
@@ -107,12 +108,13 @@ export function createTopology(inputs: TopologyInputs): Topology {
   const { config } = inputs;
   const scheduler = inputs.scheduler ?? asyncScheduler;
   const store = new Map<string, KeyState>();
-  const deadlines = new Map<string, number>();
+  const deadlines = new DeadlineQueue();
 
   const source$ = new Observable<StepOutput>((subscriber) => {
     store.clear();
     deadlines.clear();
     const providers = new Map<string, ProviderEntry>();
+    const providerDeadlines = new DeadlineQueue();
     const ticks = new Subject<Keyed<KeyInput>>();
     let timer: Subscription | null = null;
     let timerAtMs = Number.POSITIVE_INFINITY;
@@ -158,7 +160,12 @@ export function createTopology(inputs: TopologyInputs): Topology {
       const freshness = providerFreshness(health, scheduler.now(), config.staleAfterMs);
       if (health === null) providers.delete(provider);
       else providers.set(provider, { health, freshness });
-      if (freshness.changesAtMs !== null) arm(freshness.changesAtMs);
+      if (freshness.changesAtMs === null) {
+        providerDeadlines.delete(provider);
+      } else {
+        providerDeadlines.set(provider, freshness.changesAtMs);
+        arm(freshness.changesAtMs);
+      }
       if (before.fresh !== freshness.fresh) tickProvider(provider);
     };
 
@@ -166,22 +173,13 @@ export function createTopology(inputs: TopologyInputs): Topology {
       timer = null;
       timerAtMs = Number.POSITIVE_INFINITY;
       const now = scheduler.now();
-      const flipped: string[] = [];
-      for (const [provider, entry] of providers) {
-        const at = entry.freshness.changesAtMs;
-        if (at !== null && at <= now) flipped.push(provider);
-      }
-      for (const provider of flipped) updateProvider(provider, providers.get(provider)?.health ?? null);
-      const due: string[] = [];
-      for (const [key, at] of deadlines) if (at <= now) due.push(key);
-      for (const key of due) ticks.next({ key, input: TICK });
-      let next = Number.POSITIVE_INFINITY;
-      for (const at of deadlines.values()) if (at < next) next = at;
-      for (const entry of providers.values()) {
-        const at = entry.freshness.changesAtMs;
-        if (at !== null && at < next) next = at;
-      }
-      if (next !== Number.POSITIVE_INFINITY) arm(next);
+      for (const provider of providerDeadlines.takeDue(now))
+        updateProvider(provider, providers.get(provider)?.health ?? null);
+      for (const key of deadlines.takeDue(now)) ticks.next({ key, input: TICK });
+      const nextKey = deadlines.nextMs();
+      const nextProvider = providerDeadlines.nextMs();
+      if (nextKey !== null) arm(nextKey);
+      if (nextProvider !== null) arm(nextProvider);
     }
 
     const records$ = merge(
