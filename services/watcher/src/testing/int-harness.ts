@@ -1,0 +1,235 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Fleet } from '@driftline/fleet-sim';
+import type { ObservedDatabase, ProviderHealth, ProviderRecord } from '@driftline/schemas';
+import { loadConfig } from '@driftline/shared/config';
+import { createKeyring, sealCredentials } from '@driftline/shared/credentials';
+import {
+  createAvroSerde,
+  createKafkaAdmin,
+  createKafkaClient,
+  driftlineTopicSet,
+  type AvroSerde,
+} from '@driftline/shared/kafka';
+import { createLogger, type Logger } from '@driftline/shared/logging';
+import type { Consumer, Kafka } from 'kafkajs';
+import { configSchema } from '../config.ts';
+import type { WatcherEvent } from '../events.ts';
+import { startWatcherService, type WatcherService } from '../service.ts';
+
+/** ObservedMessage is one record seen on the test's observed topic, decoded. */
+export interface ObservedMessage {
+  readonly key: string;
+  readonly value: ObservedDatabase | null;
+  readonly partition: number;
+  readonly offset: string;
+  readonly receivedAtMs: number;
+}
+
+/** HarnessOptions shape one integration scenario. */
+export interface HarnessOptions {
+  readonly kafkaBrokers: string[];
+  readonly schemaRegistryUrl: string;
+  readonly providers: number;
+  readonly databasesPerProvider: number;
+  readonly bookmarkIntervalMs?: number;
+  readonly historyWindow?: number;
+  readonly logLevel?: 'silent' | 'info' | 'debug';
+}
+
+/**
+ * WatcherHarness runs one integration scenario against the real broker and an in-process
+ * simulated fleet: per-run topic names (so runs never see each other's records), provider
+ * records with sealed credentials on the providers topic, watcher instances started and
+ * stopped in-process, and a consumer that collects everything written to the observed and
+ * provider-health topics. Everything it starts, `stop()` stops.
+ */
+export class WatcherHarness {
+  readonly run = randomUUID().slice(0, 8);
+  readonly topics: { providers: string; observed: string; providerHealth: string };
+  readonly observed: ObservedMessage[] = [];
+  readonly health: ProviderHealth[] = [];
+  readonly events: WatcherEvent[] = [];
+  readonly keyBase64 = randomBytes(32).toString('base64');
+  readonly logger: Logger;
+  fleet!: Fleet;
+  readonly #o: HarnessOptions;
+  #kafka!: Kafka;
+  #serde!: AvroSerde;
+  #collector: Consumer | undefined;
+  readonly #services = new Set<WatcherService>();
+
+  constructor(options: HarnessOptions) {
+    this.#o = options;
+    const p = `watcher-it-${this.run}`;
+    this.topics = {
+      providers: `${p}.providers`,
+      observed: `${p}.observed`,
+      providerHealth: `${p}.provider-health`,
+    };
+    this.logger = createLogger({ service: 'watcher-it', level: options.logLevel ?? 'silent' });
+  }
+
+  async start(): Promise<void> {
+    this.#kafka = createKafkaClient(
+      { brokers: this.#o.kafkaBrokers, clientId: `watcher-it-${this.run}` },
+      this.logger,
+    );
+    const admin = await createKafkaAdmin(this.#kafka);
+    const p = `watcher-it-${this.run}`;
+    await admin.ensureTopics(
+      driftlineTopicSet({
+        coPartitionedPartitions: 6,
+        otherPartitions: 4,
+        replicationFactor: 1,
+        names: {
+          providers: this.topics.providers,
+          providerHealth: this.topics.providerHealth,
+          observed: this.topics.observed,
+          desired: `${p}.desired`,
+          drift: `${p}.drift`,
+          operations: `${p}.operations`,
+          deadletter: `${p}.deadletter`,
+        },
+      }).filter((t) => Object.values(this.topics).includes(t.name)),
+    );
+    await admin.disconnect();
+    this.#serde = createAvroSerde({
+      schemaRegistryUrl: this.#o.schemaRegistryUrl,
+      topicNames: {
+        providers: this.topics.providers,
+        observed: this.topics.observed,
+        providerHealth: this.topics.providerHealth,
+      },
+    });
+    this.fleet = await Fleet.start({
+      clusterCount: this.#o.providers,
+      idPrefix: `p${this.run}`,
+      bookmarkIntervalMs: this.#o.bookmarkIntervalMs ?? 1000,
+      ...(this.#o.historyWindow === undefined ? {} : { historyWindow: this.#o.historyWindow }),
+    });
+    if (this.#o.databasesPerProvider > 0) this.fleet.seed({ count: this.#o.databasesPerProvider });
+    const collector = this.#kafka.consumer({
+      groupId: `watcher-it-collector-${this.run}`,
+      maxWaitTimeInMs: 50,
+    });
+    this.#collector = collector;
+    await collector.connect();
+    await collector.subscribe({
+      topics: [this.topics.observed, this.topics.providerHealth],
+      fromBeginning: true,
+    });
+    await collector.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        if (topic === this.topics.providerHealth) {
+          const health = await this.#serde.decode('providerHealth', message.value);
+          if (health !== null) this.health.push(health);
+          return;
+        }
+        this.observed.push({
+          key: message.key?.toString('utf8') ?? '',
+          value: await this.#serde.decode('observed', message.value),
+          partition,
+          offset: message.offset,
+          receivedAtMs: Date.now(),
+        });
+      },
+    });
+  }
+
+  /** providerRecord builds the providers.v1 record of a fleet cluster with sealed credentials. */
+  providerRecord(id: string, credentials?: unknown, generation = 1): ProviderRecord {
+    const cluster = this.fleet.cluster(id);
+    const keyring = createKeyring('k1', this.keyBase64);
+    return {
+      id,
+      displayName: null,
+      server: cluster.server,
+      kinds: ['MongoDB', 'Postgres', 'MySQL', 'Redis'],
+      namespaces: [],
+      allowInsecureHttp: true,
+      credentialsRef: null,
+      credentials: sealCredentials(keyring, id, credentials ?? { token: cluster.token }),
+      generation,
+      sourceTimestampMs: Date.now(),
+    };
+  }
+
+  /** publishProviders writes provider records (or tombstones, `value: null`) to the providers topic. */
+  async publishProviders(records: readonly (ProviderRecord | { id: string; value: null })[]): Promise<void> {
+    const producer = this.#kafka.producer();
+    await producer.connect();
+    const messages = [];
+    for (const r of records) {
+      messages.push({
+        key: r.id,
+        value: 'value' in r ? null : await this.#serde.encode('providers', r),
+      });
+    }
+    await producer.send({ topic: this.topics.providers, messages });
+    await producer.disconnect();
+  }
+
+  /** startWatcher starts an in-process watcher instance on this scenario's topics. */
+  async startWatcher(env: Record<string, string> = {}): Promise<WatcherService> {
+    const config = loadConfig(configSchema, {
+      KAFKA_BROKERS: this.#o.kafkaBrokers.join(','),
+      KAFKA_CLIENT_ID: `watcher-it-${this.run}`,
+      SCHEMA_REGISTRY_URL: this.#o.schemaRegistryUrl,
+      TOPIC_PROVIDERS: this.topics.providers,
+      TOPIC_OBSERVED: this.topics.observed,
+      TOPIC_PROVIDER_HEALTH: this.topics.providerHealth,
+      WATCHER_GROUP_ID: `watcher-it-${this.run}`,
+      WATCHER_CREDENTIALS_KEY_ID: 'k1',
+      WATCHER_CREDENTIALS_KEY: this.keyBase64,
+      WATCHER_SESSION_TIMEOUT_MS: '10000',
+      WATCHER_HEALTH_INTERVAL_MS: '2000',
+      WATCHER_RATE_PER_SECOND: '50',
+      WATCHER_RATE_BURST_COUNT: '50',
+      HTTP_PORT: '0',
+      ...env,
+    });
+    const service = await startWatcherService({
+      config,
+      logger: this.logger,
+      opsServer: env['HTTP_PORT'] !== undefined,
+      emit: (e) => this.events.push(e),
+    });
+    this.#services.add(service);
+    return service;
+  }
+
+  /** stopWatcher stops one instance (graceful). */
+  async stopWatcher(service: WatcherService): Promise<void> {
+    this.#services.delete(service);
+    await service.stop();
+  }
+
+  /** waitFor polls `condition` every 50 ms until true; rejects with `what` after `timeoutMs`. */
+  async waitFor(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** latest is the observed table as a consumer would see it: the last record per key. */
+  latest(): Map<string, ObservedDatabase | null> {
+    const table = new Map<string, ObservedDatabase | null>();
+    for (const m of this.observed) table.set(m.key, m.value);
+    return table;
+  }
+
+  /** countsByKey counts the records (values and tombstones) seen per key. */
+  countsByKey(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const m of this.observed) counts.set(m.key, (counts.get(m.key) ?? 0) + 1);
+    return counts;
+  }
+
+  async stop(): Promise<void> {
+    for (const service of [...this.#services]) await this.stopWatcher(service).catch(() => undefined);
+    await this.#collector?.disconnect();
+    await this.fleet?.stop();
+  }
+}
