@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigResourceTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { DriftlineError } from '@driftline/shared/errors';
 import {
   createKafkaAdmin,
@@ -75,7 +75,7 @@ describe('topic provisioning is idempotent', () => {
       const { resources } = await raw.describeConfigs({
         includeSynonyms: false,
         resources: specs.map((s) => ({
-          type: ConfigResourceTypes.TOPIC,
+          type: kafkajs.ConfigResourceTypes.TOPIC,
           name: s.name,
           configNames: ['cleanup.policy', 'retention.ms'],
         })),

@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { DriftlineError } from '@driftline/shared/errors';
 import { toKafkaError } from './kafka-error.ts';
 import type {
@@ -10,6 +10,10 @@ import type {
 } from './ports.ts';
 import { probeRecordTimestamps } from './record-timestamp-probe.ts';
 import { describeDrift, planTopics, topicConfigEntries } from './topics.ts';
+
+// kafkajs is CommonJS and Node's static analysis of its exports stops before ConfigResourceTypes,
+// so it is read from the module object (a named import works under vitest but not under Node).
+const { ConfigResourceTypes } = kafkajs;
 
 // How long the controller may take to create topics and elect leaders; a single KRaft node answers
 // in well under a second, a loaded cluster in a few.

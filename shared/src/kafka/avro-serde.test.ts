@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSchemas, type ProviderHealth } from '@driftline/schemas';
 import { DriftlineError } from '@driftline/shared/errors';
 import { createAvroSerde, type SchemaRegistryClient } from './avro-serde.ts';
+import { ConfluentSchemaRegistryCompatibilityError } from '@kafkajs/confluent-schema-registry/dist/errors.js';
 import { encodeFrame } from './confluent-frame.ts';
 
 class HttpError extends Error {
@@ -18,7 +19,7 @@ function fakeRegistry() {
   const bySubjectAndText = new Map<string, number>();
   const types = new Map<number, avro.Type>();
   const subjects: string[] = [];
-  let failNext: HttpError | null = null;
+  let failNext: Error | null = null;
   const client: SchemaRegistryClient & { add(schema: avro.Schema): number } = {
     async register(schema, options) {
       if (failNext) {
@@ -50,7 +51,7 @@ function fakeRegistry() {
       return id;
     },
   };
-  return { client, subjects, failWith: (error: HttpError) => (failNext = error) };
+  return { client, subjects, failWith: (error: Error) => (failNext = error) };
 }
 
 const health: ProviderHealth = {
@@ -156,6 +157,11 @@ describe('createAvroSerde', () => {
     const refused = await rejection(serde.register(['drift']));
     expect(refused.code).toBe('SCHEMA_INCOMPATIBLE');
     expect(refused.retryable).toBe(false);
+    registry.failWith(
+      new ConfluentSchemaRegistryCompatibilityError('Compatibility does not match (BACKWARD != FULL)'),
+    );
+    const mismatched = await rejection(serde.register(['drift']));
+    expect(mismatched).toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', retryable: false });
     // A failed registration is not cached: the next attempt registers.
     expect((await serde.register(['drift'])).get('drift')).toBe(1);
   });

@@ -1,4 +1,7 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+// The client's error classes are not re-exported from its entry point; the package has no
+// `exports` map, so this path is as stable as the pinned version.
+import { ConfluentSchemaRegistryError } from '@kafkajs/confluent-schema-registry/dist/errors.js';
 import type avro from 'avsc';
 import { loadSchemas, topicIds, topicContracts, type TopicId, type TopicValues } from '@driftline/schemas';
 import { DriftlineError, type DriftlineErrorCode } from '@driftline/shared/errors';
@@ -63,10 +66,14 @@ function isHttpError(error: unknown): error is HttpError {
 }
 
 // The registry client (mappersmith) reports network failures as status 400; the registry itself
-// answers 404 (unknown subject/id), 409 (incompatible) and 422 (invalid schema). Only those three
-// are verdicts about the schema; everything else may succeed later.
+// answers 404 (unknown subject/id), 409 (incompatible) and 422 (invalid schema). Only those three,
+// and the client's own verdicts (e.g. the subject's compatibility level is not BACKWARD), are
+// about the schema; everything else may succeed later.
 function registryError(error: unknown, action: string, permanentCode: DriftlineErrorCode): DriftlineError {
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConfluentSchemaRegistryError) {
+    return new DriftlineError(permanentCode, `${action}: ${message}`, { cause: error, retryable: false });
+  }
   if (isHttpError(error) && (error.status === 404 || error.status === 409 || error.status === 422)) {
     const code = error.status === 404 ? permanentCode : 'SCHEMA_INCOMPATIBLE';
     return new DriftlineError(code, `${action}: ${message}`, { cause: error, retryable: false });
