@@ -1,0 +1,322 @@
+import { BSON, MongoNetworkError, MongoServerSelectionError, type Document } from 'mongodb';
+import { DriftlineError, judge, type DriftlineErrorCode } from '@driftline/shared/errors';
+import type { Logger } from '@driftline/shared/logging';
+import { fullJitterDelay, systemRandom, type Clock, type Random } from '@driftline/shared/resilience';
+import type { Claim } from './claim.ts';
+import { lateLineageWrites, resolveLineageWrites, settleClaimWrites, type ResolvedDrift } from './lineage.ts';
+import { noopSinkMetrics, type SinkMetricsPort } from './sink-metrics.ts';
+import type { SinkStorePort } from './store.ts';
+import { sortWriteErrors } from './write-outcome.ts';
+import type { FollowUp, PlannedWrite, RecordPlan, SinkCollection } from './write-plan.ts';
+
+/** RecordFailure is why a record could not be written: it goes to the dead-letter topic. */
+export interface RecordFailure {
+  readonly code: DriftlineErrorCode;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly attempts: number;
+}
+
+/** ChunkWriterOptions configure `createChunkWriter`. */
+export interface ChunkWriterOptions {
+  readonly store: SinkStorePort;
+  /** Attempts per model refused with a retryable write error (the first included) before dead-lettering. */
+  readonly maxAttempts: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Called once when MongoDB stops answering (pause consumption, readiness red). */
+  readonly onUnavailable: (error: unknown) => void;
+  /** Called once when it answers again. */
+  readonly onAvailable: () => void;
+  readonly logger: Logger;
+  readonly metrics?: SinkMetricsPort;
+  readonly clock: Clock;
+  readonly random?: Random;
+  /** Waits `ms`; rejects when `signal` aborts. Injected so tests never sleep. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** ChunkWriter writes chunks of planned records. */
+export interface ChunkWriter {
+  /**
+   * write runs the records' writes (one unordered bulkWrite per collection), then their
+   * follow-ups, and resolves with the records that failed for good, by index. Everything not in
+   * the map is acknowledged by MongoDB. Rejects only when `signal` aborts or on an error that
+   * must crash the process (a programmer error, refused credentials).
+   */
+  write(plans: readonly RecordPlan[], signal: AbortSignal): Promise<Map<number, RecordFailure>>;
+  /** unavailable is true while MongoDB does not answer. */
+  readonly unavailable: boolean;
+}
+
+// The server's limit on one BSON document (maxBsonObjectSize); a bigger update or replacement is
+// refused by the driver before anything is sent, failing the whole bulkWrite, so it is checked first.
+const MAX_BSON_BYTES = 16 * 1024 * 1024;
+
+interface Attributed {
+  readonly record: number;
+  readonly write: PlannedWrite;
+  /** Sent alone: its group failed as a whole for a reason that is not retryable. */
+  readonly alone: boolean;
+}
+
+function modelBytes(write: PlannedWrite): number {
+  return BSON.calculateObjectSize(write.model as Document);
+}
+
+function unreachable(error: unknown): boolean {
+  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
+  return error instanceof DriftlineError && error.code === 'MONGO_UNAVAILABLE';
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * createChunkWriter returns the ChunkWriter. Failure handling, per model:
+ * - acknowledged, or duplicate key on a version-guarded upsert (a newer version is stored):
+ *   written;
+ * - a retryable write error (write conflict, not primary, timeout): only the failed models are
+ *   sent again, after an exponential backoff with full jitter, at most `maxAttempts` times in
+ *   all; after that the record is dead-lettered (`retryable: true`);
+ * - a permanent write error (validation, document too large, checked before sending): the record
+ *   is dead-lettered at once, the rest of the chunk goes on;
+ * - the whole call failing because MongoDB cannot be reached (network, server selection):
+ *   `onUnavailable` (the sink pauses consumption, readiness turns red), then the same call is
+ *   retried with capped backoff until MongoDB answers or `signal` aborts — an outage never
+ *   dead-letters anything; `onAvailable` once it answers again;
+ * - the whole call failing for another retryable reason: bounded like a retryable write error;
+ * - the whole call refused for good: its models are sent one by one, so only the culprit is
+ *   dead-lettered;
+ * - an error `classify` says must crash (programmer error, authentication): rejects.
+ */
+export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
+  const metrics = options.metrics ?? noopSinkMetrics;
+  const random = options.random ?? systemRandom;
+  const sleep = options.sleep ?? defaultSleep;
+  const backoff = (attempt: number): number =>
+    fullJitterDelay(attempt, {
+      initialDelayMs: options.initialDelayMs,
+      maxDelayMs: options.maxDelayMs,
+      random,
+    });
+  let down = false;
+
+  /** call runs one bulkWrite, waiting out an unreachable MongoDB. */
+  async function call(collection: SinkCollection, group: readonly Attributed[], signal: AbortSignal) {
+    for (let outage = 0; ; outage += 1) {
+      const started = options.clock.now();
+      try {
+        const outcome = await options.store.bulkWrite(
+          collection,
+          group.map((item) => item.write.model),
+        );
+        metrics.writeLatency(collection, (options.clock.now() - started) / 1000);
+        if (down) {
+          down = false;
+          options.logger.info({ collection }, 'MongoDB answers again: resuming');
+          options.onAvailable();
+        }
+        return outcome;
+      } catch (error) {
+        if (!unreachable(error)) throw error;
+        if (!down) {
+          down = true;
+          options.logger.warn(
+            { err: error, collection },
+            'MongoDB unreachable: pausing consumption until it answers',
+          );
+          options.onUnavailable(error);
+        }
+        await sleep(backoff(outage), signal);
+      }
+    }
+  }
+
+  async function run(
+    items: readonly Attributed[],
+    failures: Map<number, RecordFailure>,
+    signal: AbortSignal,
+  ) {
+    let pending = items.filter((item) => !failures.has(item.record));
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const groups = new Map<string, Attributed[]>();
+      pending.forEach((item, index) => {
+        const groupKey = item.alone ? `${item.write.collection}#${index}` : item.write.collection;
+        const group = groups.get(groupKey) ?? [];
+        group.push(item);
+        groups.set(groupKey, group);
+      });
+      const retry: Attributed[] = [];
+      let retryCode: DriftlineErrorCode = 'MONGO_UNAVAILABLE';
+      let retryMessage = '';
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const collection = group[0]!.write.collection;
+          try {
+            const outcome = await call(collection, group, signal);
+            const sorted = sortWriteErrors(
+              group.map((item) => item.write.staleIsWritten),
+              outcome.writeErrors,
+            );
+            metrics.chunkWritten(collection, sorted.written.length);
+            for (const index of sorted.retry) retry.push(group[index]!);
+            if (sorted.retry.length > 0) {
+              const first = outcome.writeErrors.find((failure) => failure.index === sorted.retry[0]);
+              retryMessage = first?.message ?? retryMessage;
+              retryCode = 'MONGO_UNAVAILABLE';
+            }
+            for (const refused of sorted.refused) {
+              failures.set(group[refused.index]!.record, {
+                code: refused.code,
+                message: refused.error.message,
+                retryable: false,
+                attempts: attempt,
+              });
+            }
+          } catch (error) {
+            if (signal.aborted) throw error;
+            const verdict = judge(error);
+            const message = error instanceof Error ? error.message : String(error);
+            if (verdict.disposition === 'crash') throw error;
+            if (verdict.disposition === 'retry') {
+              retry.push(...group);
+              retryCode = verdict.code;
+              retryMessage = message;
+            } else if (group.length > 1) {
+              // Refused as a whole: find the culprit by sending each model alone.
+              retry.push(...group.map((item) => ({ ...item, alone: true })));
+              options.logger.warn(
+                { err: error, collection, models: group.length },
+                'bulkWrite refused: writing one by one',
+              );
+              attempt -= 1;
+            } else {
+              failures.set(group[0]!.record, {
+                code: verdict.code,
+                message,
+                retryable: false,
+                attempts: attempt,
+              });
+            }
+          }
+        }),
+      );
+      pending = retry.filter((item) => !failures.has(item.record));
+      if (pending.length === 0) break;
+      if (attempt >= options.maxAttempts) {
+        for (const item of pending) {
+          failures.set(item.record, {
+            code: retryCode,
+            message: `still failing after ${attempt} attempts: ${retryMessage}`,
+            retryable: true,
+            attempts: attempt,
+          });
+        }
+        break;
+      }
+      metrics.retried(pending.length, retryCode);
+      options.logger.info({ models: pending.length, attempt }, 'retrying the failed part of the chunk');
+      await sleep(backoff(attempt - 1), signal);
+    }
+  }
+
+  /** find reads, waiting out an unreachable MongoDB like a write does. */
+  async function find(
+    collection: SinkCollection,
+    filter: Document,
+    signal: AbortSignal,
+  ): Promise<Document[]> {
+    for (let outage = 0; ; outage += 1) {
+      try {
+        return await options.store.find(collection, filter);
+      } catch (error) {
+        if (!unreachable(error) && judge(error).disposition !== 'retry') throw error;
+        await sleep(backoff(outage), signal);
+      }
+    }
+  }
+
+  async function followUpWrites(
+    requests: readonly { record: number; followUp: FollowUp }[],
+    signal: AbortSignal,
+  ): Promise<Attributed[]> {
+    const out: Attributed[] = [];
+    const settle = new Map<string, number>();
+    const late = new Map<string, number>();
+    for (const { record, followUp } of requests) {
+      if (followUp.type === 'resolve-lineage') {
+        for (const write of resolveLineageWrites(followUp.key, followUp.eventId, followUp.atMs))
+          out.push({ record, write, alone: false });
+      } else if (followUp.type === 'settle-claim') {
+        const id = `${followUp.key}|${followUp.operationType}`;
+        if (!settle.has(id)) settle.set(id, record);
+      } else if (!late.has(followUp.key)) {
+        late.set(followUp.key, record);
+      }
+    }
+    if (settle.size > 0) {
+      const claims = (await find(
+        'outstanding_operations',
+        { _id: { $in: [...settle.keys()] } },
+        signal,
+      )) as Claim[];
+      for (const claim of claims) {
+        const record = settle.get(claim._id)!;
+        for (const write of settleClaimWrites(claim)) out.push({ record, write, alone: false });
+      }
+    }
+    if (late.size > 0) {
+      const drifts = (await find(
+        'drift',
+        { _id: { $in: [...late.keys()] }, status: 'resolved' },
+        signal,
+      )) as ResolvedDrift[];
+      for (const drift of drifts) {
+        const record = late.get(drift._id)!;
+        for (const write of lateLineageWrites(drift)) out.push({ record, write, alone: false });
+      }
+    }
+    return out;
+  }
+
+  return {
+    get unavailable() {
+      return down;
+    },
+    async write(plans, signal) {
+      const failures = new Map<number, RecordFailure>();
+      const items: Attributed[] = [];
+      plans.forEach((plan, record) => {
+        for (const write of plan.writes) {
+          if (modelBytes(write) > MAX_BSON_BYTES) {
+            failures.set(record, {
+              code: 'MONGO_WRITE_REJECTED',
+              message: `document too large: ${write.collection}/${write.id} exceeds ${MAX_BSON_BYTES} bytes`,
+              retryable: false,
+              attempts: 0,
+            });
+          }
+          items.push({ record, write, alone: false });
+        }
+      });
+      await run(items, failures, signal);
+      const requests = plans.flatMap((plan, record) =>
+        failures.has(record) ? [] : plan.followUps.map((followUp) => ({ record, followUp })),
+      );
+      if (requests.length > 0) await run(await followUpWrites(requests, signal), failures, signal);
+      return failures;
+    },
+  };
+}
