@@ -105,6 +105,24 @@ describe('classify', () => {
     ['Mongo client closed', new MongoTopologyClosedError(), 'crash', 'INTERNAL'],
     ['ECONNRESET', systemError('ECONNRESET'), 'retry', 'NETWORK_UNAVAILABLE'],
     ['ECONNREFUSED', systemError('ECONNREFUSED'), 'retry', 'NETWORK_UNAVAILABLE'],
+    [
+      'ECONNREFUSED as a cause',
+      new Error('request failed', { cause: systemError('ECONNREFUSED') }),
+      'retry',
+      'NETWORK_UNAVAILABLE',
+    ],
+    [
+      'undici fetch failed (TypeError caused by a network error)',
+      new TypeError('fetch failed', { cause: systemError('UND_ERR_CONNECT_TIMEOUT') }),
+      'retry',
+      'NETWORK_UNAVAILABLE',
+    ],
+    [
+      'TypeError caused by a non-network error',
+      new TypeError('x', { cause: new Error('y') }),
+      'crash',
+      'INTERNAL',
+    ],
     ['unknown error', new Error('something odd'), 'dead-letter', 'INTERNAL'],
     ['unknown error with an unknown code', systemError('EWHATEVER'), 'dead-letter', 'INTERNAL'],
   ];
@@ -117,6 +135,7 @@ describe('classify', () => {
 
   it('never retries a programmer error, whatever flags it carries', () => {
     const sneaky = Object.assign(new TypeError('x'), { retriable: true, code: 'ECONNRESET' });
+    expect(classify(new RangeError('x', { cause: systemError('ECONNRESET') }))).toBe('crash');
     expect(classify(sneaky)).toBe('crash');
   });
 

@@ -69,7 +69,20 @@ const transientSystemCodes = new Set([
   'ENETUNREACH',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
+
+/**
+ * hasTransientSystemCode looks for a transient system-call code on the error or its causes
+ * (undici's fetch throws `TypeError: fetch failed` with the real ECONNREFUSED as its cause).
+ */
+function hasTransientSystemCode(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && transientSystemCodes.has(code)) return true;
+  return hasTransientSystemCode((error as { cause?: unknown }).cause, depth + 1);
+}
 
 function fromCode(code: DriftlineErrorCode, retryable: boolean): ErrorVerdict {
   return { code, disposition: retryable ? 'retry' : errorCodes[code].permanent };
@@ -103,13 +116,17 @@ function fromMongo(error: MongoError): ErrorVerdict {
  * judge returns the code an error is reported under and its disposition. Rules, first match wins:
  * a DriftlineError by its `retryable` flag, else its code's permanent disposition; programmer
  * errors (TypeError, RangeError, SyntaxError, ReferenceError) and thrown non-errors crash, never
- * retried; MongoDB driver errors by class, label and server code; kafkajs errors by their
+ * retried — except undici's `TypeError: fetch failed` whose cause is a network error; MongoDB driver errors by class, label and server code; kafkajs errors by their
  * `retriable` flag (duck-typed, non-retriable crashes: the client already retried); Node
  * system errors like ECONNRESET retry; anything else is dead-lettered, so an unexpected input
  * never causes a crash loop.
  */
 export function judge(error: unknown): ErrorVerdict {
   if (error instanceof DriftlineError) return fromCode(error.code, error.retryable);
+  // A TypeError from undici's fetch wrapping a network failure is an outage, not a bug.
+  if (error instanceof TypeError && hasTransientSystemCode(error.cause)) {
+    return { code: 'NETWORK_UNAVAILABLE', disposition: 'retry' };
+  }
   if (
     error instanceof TypeError ||
     error instanceof RangeError ||
@@ -125,10 +142,7 @@ export function judge(error: unknown): ErrorVerdict {
       ? { code: 'KAFKA_UNAVAILABLE', disposition: 'retry' }
       : { code: 'KAFKA_FATAL', disposition: 'crash' };
   }
-  const systemCode = (error as { code?: unknown }).code;
-  if (typeof systemCode === 'string' && transientSystemCodes.has(systemCode)) {
-    return { code: 'NETWORK_UNAVAILABLE', disposition: 'retry' };
-  }
+  if (hasTransientSystemCode(error)) return { code: 'NETWORK_UNAVAILABLE', disposition: 'retry' };
   return { code: 'INTERNAL', disposition: 'dead-letter' };
 }
 
