@@ -27,7 +27,8 @@ import { patchTypeOf } from './patch.ts';
 import { routeOf, type Route } from './route.ts';
 import { parseSelectors } from './selector.ts';
 import type { Stalls } from './stalls.ts';
-import { failure } from './status.ts';
+import { failure, isStatus } from './status.ts';
+import { jsonOf, type KubeObject } from './kube-object.ts';
 import type { ClusterStore } from './store.ts';
 import { openWatch, type WatchOptions } from './watch-handler.ts';
 import type { WatchHub } from './watch-hub.ts';
@@ -231,7 +232,7 @@ function rejection(reject: NonNullable<FaultDecision['reject']>): Reply {
 function send(ctx: ApiContext, res: ServerResponse, reply: Reply): void {
   ctx.counters.response(reply.statusCode);
   if (res.destroyed) return;
-  const payload = JSON.stringify(reply.body);
+  const payload = reply.raw ?? (isStored(reply.body) ? jsonOf(reply.body) : JSON.stringify(reply.body));
   res.writeHead(reply.statusCode, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(payload),
@@ -265,4 +266,10 @@ async function readJson(
   } catch {
     return { error: 'the request body is not valid JSON' };
   }
+}
+
+function isStored(body: unknown): body is KubeObject {
+  return (
+    typeof body === 'object' && body !== null && !isStatus(body) && 'metadata' in body && 'apiVersion' in body
+  );
 }

@@ -56,6 +56,34 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** DeepReadonly makes every nested property and array readonly. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/**
+ * StoredObject is an object as the store holds it, handed out without copying: the type forbids
+ * mutation because the same object is shared by the store, its history, lists and watches.
+ */
+export type StoredObject = DeepReadonly<KubeObject>;
+
+const serialized = new WeakMap<object, string>();
+
+/**
+ * jsonOf returns the JSON text of a stored object, computed once: stored objects never change, so
+ * every list page and every watch that sends the object reuses the same string.
+ */
+export function jsonOf(object: StoredObject | KubeObject): string {
+  let json = serialized.get(object);
+  if (json === undefined) {
+    json = JSON.stringify(object);
+    serialized.set(object, json);
+  }
+  return json;
+}
+
 /** cloneJson deep-copies a JSON value, so callers never share mutable state with the store. */
 export function cloneJson<T>(value: T): T {
   return structuredClone(value);

@@ -116,9 +116,8 @@ export function makeDatabase(
  * behind until the operator converges. A malformed spec is rebuilt only as far as the change needs.
  */
 export function applyChange(object: KubeObject, change: DatabaseChange): KubeObject {
-  const next = cloneJson(object);
-  const spec = isRecord(next.spec) ? next.spec : {};
-  next.spec = spec;
+  const spec: Record<string, unknown> = isRecord(object.spec) ? cloneJson(object.spec) : {};
+  const next: KubeObject = { ...object, spec };
   if (change.version !== undefined) spec.version = change.version;
   if (change.replicas !== undefined) spec.replicas = change.replicas;
   if (change.halted !== undefined) spec.halted = change.halted;
@@ -143,8 +142,8 @@ export function applyChange(object: KubeObject, change: DatabaseChange): KubeObj
 
 /** applyStatus returns a copy of `object` with the given status fields set. */
 export function applyStatus(object: KubeObject, status: DatabaseStatus): KubeObject {
-  const next = cloneJson(object);
-  const current = isRecord(next.status) ? next.status : {};
+  const current = isRecord(object.status) ? object.status : {};
+  const next: KubeObject = { ...object };
   next.status = {
     ...current,
     ...(status.phase !== undefined ? { phase: status.phase } : {}),
@@ -167,8 +166,8 @@ export function converged(object: KubeObject): KubeObject {
 
 /** applyDefect returns a copy of `object` made malformed in the way `defect` names. */
 export function applyDefect(object: KubeObject, defect: Defect): KubeObject {
-  const next = cloneJson(object);
-  const spec = isRecord(next.spec) ? next.spec : {};
+  const spec: Record<string, unknown> = isRecord(object.spec) ? cloneJson(object.spec) : {};
+  const next: KubeObject = { ...object, spec };
   switch (defect) {
     case 'replicas-not-number':
       next.spec = { ...spec, replicas: 'three' };

@@ -1,6 +1,6 @@
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import { KUBEDB_API_VERSION, type KubeDbKind } from './kinds.ts';
-import type { KubeObject } from './kube-object.ts';
+import { jsonOf, type KubeObject } from './kube-object.ts';
 import type { Selector } from './selector.ts';
 import { failure, expiredContinue, tooOldResourceVersion, type KubeStatus } from './status.ts';
 import type { ClusterStore } from './store.ts';
@@ -23,6 +23,15 @@ export interface KubeList {
   kind: string;
   metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
   items: KubeObject[];
+}
+
+/**
+ * listJson serializes a list page, reusing each item's cached JSON (see jsonOf): a page costs a
+ * string join, not a serialization of every object again.
+ */
+export function listJson(list: KubeList): string {
+  const head = JSON.stringify({ apiVersion: list.apiVersion, kind: list.kind, metadata: list.metadata });
+  return `${head.slice(0, -1)},"items":[${list.items.map((item) => jsonOf(item)).join(',')}]}`;
 }
 
 /** ListResult is a list page or the Status to answer with. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { WriteTarget } from './generation.ts';
 import { KUBEDB_API_VERSION, type KubeDbKind } from './kinds.ts';
 import { isRecord, type KubeObject } from './kube-object.ts';
-import { listObjects, type ListQuery } from './list.ts';
+import { listJson, listObjects, type ListQuery } from './list.ts';
 import { applyPatch, type PatchType } from './patch.ts';
 import { failure, notFound, type KubeStatus } from './status.ts';
 import type { ClusterStore, ObjectInput, StoreResult } from './store.ts';
@@ -12,6 +12,8 @@ export interface Reply {
   readonly statusCode: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The body already serialized (a list page built from cached item JSON); wins over `body`. */
+  readonly raw?: string;
 }
 
 /** statusReply answers with a Status object and its code. */
@@ -26,7 +28,9 @@ function fromResult(result: StoreResult, okCode = 200): Reply {
 /** handleList answers a LIST (see listObjects for the resourceVersion rules). */
 export function handleList(store: ClusterStore, kind: KubeDbKind, query: ListQuery): Reply {
   const result = listObjects(store, kind, query);
-  return result.ok ? { statusCode: 200, body: result.list } : statusReply(result.status);
+  return result.ok
+    ? { statusCode: 200, body: result.list, raw: listJson(result.list) }
+    : statusReply(result.status);
 }
 
 /** handleGet answers a GET of one object, 404 NotFound when absent. */

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { FaultSchedule, type ActiveFault, type FaultSpec } from './faults.ts';
 import { KUBEDB_KINDS, kindByName, type KubeDbKind } from './kinds.ts';
 import { buildKubeconfig, kubeconfigYaml, type Kubeconfig } from './kubeconfig.ts';
-import { cloneJson, type KubeObject } from './kube-object.ts';
+import type { KubeObject, StoredObject } from './kube-object.ts';
 import {
   applyChange,
   applyDefect,
@@ -76,7 +76,7 @@ export interface SimClusterOptions {
  * own 127.0.0.1 port with its own bearer token, plus an in-process control surface to seed and
  * change objects (as users and the KubeDB operator would), and to inject faults. Control writes go
  * through the same store as API writes, so watches see them as ordinary events. Returned objects
- * are copies.
+ * are the stored ones, typed deeply readonly (copy them before changing anything).
  */
 export class SimCluster {
   readonly id: string;
@@ -202,7 +202,7 @@ export class SimCluster {
   }
 
   /** createDatabase creates one database (409-equivalent error when it exists). */
-  createDatabase(ref: DatabaseRef, fields: DatabaseChange = {}, status?: DatabaseStatus): KubeObject {
+  createDatabase(ref: DatabaseRef, fields: DatabaseChange = {}, status?: DatabaseStatus): StoredObject {
     const kind = this.#kind(ref.kind);
     const result = this.store.create(
       kind.plural,
@@ -210,24 +210,23 @@ export class SimCluster {
     );
     if (!result.ok)
       throw new SimError(result.status.code === 409 ? 'already-exists' : 'invalid', result.status.message);
-    return cloneJson(result.object);
+    return result.object;
   }
 
-  /** getDatabase returns a copy of one database, or undefined. */
-  getDatabase(ref: DatabaseRef): KubeObject | undefined {
-    const object = this.store.get(this.#kind(ref.kind).plural, ref.namespace, ref.name);
-    return object === undefined ? undefined : cloneJson(object);
+  /** getDatabase returns one database, or undefined. */
+  getDatabase(ref: DatabaseRef): StoredObject | undefined {
+    return this.store.get(this.#kind(ref.kind).plural, ref.namespace, ref.name);
   }
 
-  /** listDatabases returns copies of every database, or of one kind, in key order. */
-  listDatabases(kind?: string): KubeObject[] {
+  /** listDatabases returns every database, or those of one kind, in key order. */
+  listDatabases(kind?: string): StoredObject[] {
     const kinds = kind === undefined ? KUBEDB_KINDS : [this.#kind(kind)];
     return kinds.flatMap((k) => {
       const snapshot = this.store.snapshot(k.plural);
       if (snapshot === 'expired') return [];
       return snapshot.keys.flatMap((key) => {
         const object = snapshot.get(key);
-        return object === undefined ? [] : [cloneJson(object)];
+        return object === undefined ? [] : [object];
       });
     });
   }
@@ -236,13 +235,17 @@ export class SimCluster {
    * changeDatabase changes spec fields (raising the generation); with `converge` the operator's
    * status follows in the same write (observedGeneration = generation). Throws when absent.
    */
-  changeDatabase(ref: DatabaseRef, change: DatabaseChange, options: { converge?: boolean } = {}): KubeObject {
+  changeDatabase(
+    ref: DatabaseRef,
+    change: DatabaseChange,
+    options: { converge?: boolean } = {},
+  ): StoredObject {
     const changed = this.#write(ref, (object) => applyChange(object, change));
     return options.converge ? this.#write(ref, converged) : changed;
   }
 
   /** setStatus sets status.phase and/or status.observedGeneration, as the KubeDB operator does. */
-  setStatus(ref: DatabaseRef, status: DatabaseStatus): KubeObject {
+  setStatus(ref: DatabaseRef, status: DatabaseStatus): StoredObject {
     return this.#write(ref, (object) => applyStatus(object, status));
   }
 
@@ -286,7 +289,7 @@ export class SimCluster {
   }
 
   /** malform makes one database malformed (see Defect). */
-  malform(ref: DatabaseRef, defect: Defect): KubeObject {
+  malform(ref: DatabaseRef, defect: Defect): StoredObject {
     return this.#write(ref, (object) => applyDefect(object, defect));
   }
 
@@ -353,18 +356,18 @@ export class SimCluster {
     return kind;
   }
 
-  #write(ref: DatabaseRef, change: (object: KubeObject) => KubeObject): KubeObject {
+  #write(ref: DatabaseRef, change: (object: KubeObject) => KubeObject): StoredObject {
     const kind = this.#kind(ref.kind);
     const existing = this.store.get(kind.plural, ref.namespace, ref.name);
     if (existing === undefined)
       throw new SimError('not-found', `${kind.plural} ${ref.namespace}/${ref.name} not found on ${this.id}`);
     const result = this.store.update(kind.plural, change(existing), 'control');
     if (!result.ok) throw new SimError('invalid', result.status.message);
-    return cloneJson(result.object);
+    return result.object;
   }
 }
 
 /** refOf returns the DatabaseRef of an object. */
-export function refOf(object: KubeObject): DatabaseRef {
+export function refOf(object: StoredObject): DatabaseRef {
   return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
 }

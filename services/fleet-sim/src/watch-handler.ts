@@ -4,7 +4,7 @@ import { KUBEDB_API_VERSION, type KubeDbKind } from './kinds.ts';
 import type { Selector } from './selector.ts';
 import { failure, tooOldResourceVersion } from './status.ts';
 import type { ClusterStore } from './store.ts';
-import { eventLine, matchesFilter, type WatchFilter, type WatchHub } from './watch-hub.ts';
+import { eventLine, matchesFilter, storedEventLine, type WatchFilter, type WatchHub } from './watch-hub.ts';
 import { WatchSession } from './watch-session.ts';
 
 /** WatchOptions are a cluster's server-side watch settings. */
@@ -91,7 +91,7 @@ function initialLines(
     for (const key of snapshot.keys) {
       const object = snapshot.get(key);
       if (object !== undefined && matchesFilter(filter, filter.plural, object))
-        lines.push(eventLine('ADDED', object));
+        lines.push(storedEventLine('ADDED', object));
     }
     return { lines };
   }
@@ -107,7 +107,8 @@ function initialLines(
     return { error: eventLine('ERROR', tooOldResourceVersion(revision, store.compactedThrough + 1)) };
   const lines: string[] = [];
   for (const event of since.events) {
-    if (matchesFilter(filter, event.plural, event.object)) lines.push(eventLine(event.type, event.object));
+    if (matchesFilter(filter, event.plural, event.object))
+      lines.push(storedEventLine(event.type, event.object));
   }
   return { lines };
 }

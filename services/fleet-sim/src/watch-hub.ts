@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube-object.ts';
+import { jsonOf, type KubeObject } from './kube-object.ts';
 import type { Selector } from './selector.ts';
 import type { ClusterStore, StoreEvent } from './store.ts';
 
@@ -21,6 +21,11 @@ export interface WatchSink {
 /** eventLine serializes a watch event as the API server streams it: one JSON object and a newline. */
 export function eventLine(type: string, object: unknown): string {
   return `${JSON.stringify({ type, object })}\n`;
+}
+
+/** storedEventLine is eventLine for a stored object, reusing its cached JSON text. */
+export function storedEventLine(type: string, object: KubeObject): string {
+  return `{"type":"${type}","object":${jsonOf(object)}}\n`;
 }
 
 /** matchesFilter tells whether an object is visible to a watch or list with `filter`. */
@@ -82,7 +87,7 @@ export class WatchHub {
     let line: string | undefined;
     for (const sink of sinks) {
       if (!matchesFilter(sink.filter, event.plural, event.object)) continue;
-      line ??= eventLine(event.type, event.object);
+      line ??= storedEventLine(event.type, event.object);
       sink.deliver(line);
     }
   }
