@@ -64,6 +64,8 @@ describe('startOpsServer', () => {
     expect((await get('/healthz')).status).toBe(503);
     expect((await get('/readyz')).status).toBe(503);
     expect((await get('/nope')).status).toBe(404);
+    const post = await fetch(`http://${server.host}:${server.port}/readyz`, { method: 'POST' });
+    expect(post.status).toBe(405);
   });
 
   it('closes cleanly, even with a keep-alive connection open, and frees the port', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { Logger } from '../logging/index.ts';
 import type { Health } from './health.ts';
 import type { HealthReport } from './health-report.ts';
 
@@ -13,6 +14,8 @@ export interface OpsServerOptions {
   /** Served on `/metrics`; without one `/metrics` answers 404. */
   readonly registry?: Registry;
   readonly health: Health;
+  /** Where a failing request (e.g. a metric collector that throws) is reported. */
+  readonly logger?: Logger;
 }
 
 /** OpsServer is the running server. */
@@ -61,7 +64,8 @@ async function handle(
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
-    handle(options, request, response).catch(() => {
+    handle(options, request, response).catch((error: unknown) => {
+      options.logger?.error({ err: error, path: request.url }, 'ops server request failed');
       if (!response.headersSent) response.writeHead(500);
       response.end();
     });
