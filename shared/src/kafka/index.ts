@@ -50,3 +50,5 @@ export { probeRecordTimestamps } from './record-timestamp-probe.ts';
 export type { RecordPositionQuery, RecordTimestamp } from './record-timestamp-probe.ts';
 export { createInMemoryKafka } from './in-memory-kafka.ts';
 export type { InMemoryConsumerOptions, InMemoryKafka, InMemoryKafkaOptions } from './in-memory-kafka.ts';
+export { kafkaClientConfigFromEnv, topicNamesFromEnv } from './kafka-config.ts';
+export type { KafkaEnvSlice, TopicsEnvSlice } from './kafka-config.ts';
