@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from './clock.ts';
 import type { KubeObject } from './kube-object.ts';
@@ -121,5 +122,40 @@ describe('ClusterStore', () => {
     if (!main.ok) throw new Error(main.status.message);
     expect(main.object.status).toEqual({ phase: 'Ready', observedGeneration: 1 });
     expect(main.object.metadata.generation).toBe(2);
+  });
+});
+
+describe('ClusterStore snapshots (property)', () => {
+  type Op = { op: 'create' | 'update' | 'delete'; name: string; replicas: number };
+  const opArb = fc.record({
+    op: fc.constantFrom<Op['op']>('create', 'update', 'delete'),
+    name: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+    replicas: fc.integer({ min: 1, max: 9 }),
+  });
+
+  it('rebuilds exactly the state every past revision in the window had', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
+        const { store } = newStore(1000);
+        const states: Map<string, unknown>[] = [new Map()];
+        for (const { op, name, replicas } of ops) {
+          const existing = store.get('mongodbs', 'ns', name);
+          if (op === 'create') store.create('mongodbs', input(name, replicas));
+          else if (op === 'update' && existing)
+            store.update('mongodbs', { ...existing, spec: { replicas } }, 'main');
+          else if (op === 'delete') store.delete('mongodbs', 'ns', name);
+          const now = store.snapshot('mongodbs');
+          if (now === 'expired') throw new Error('current snapshot cannot expire');
+          states[store.revision] = new Map(now.keys.map((k) => [k, now.get(k)?.spec]));
+        }
+        for (let revision = 0; revision <= store.revision; revision += 1) {
+          const expected = states[revision];
+          if (expected === undefined) continue;
+          const snapshot = store.snapshot('mongodbs', revision);
+          if (snapshot === 'expired') throw new Error(`revision ${revision} expired`);
+          expect(new Map(snapshot.keys.map((k) => [k, snapshot.get(k)?.spec]))).toEqual(expected);
+        }
+      }),
+    );
   });
 });
