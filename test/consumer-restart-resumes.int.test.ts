@@ -192,4 +192,40 @@ describe('a consumer group resumes after restart', () => {
     // ...while the acknowledged batch was committed and is not re-read.
     expect(acknowledged.map(id).filter((p) => secondIds.has(p))).toEqual([]);
   });
+  it('keeps its membership through a batch longer than the session timeout, so the commit lands', async () => {
+    const group = `restart-${run}-long`;
+    // The broker's minimum session timeout (group.min.session.timeout.ms) is 6 s; the batch takes
+    // longer than that, so only the runner's heartbeats during the batch keep the member alive.
+    const sessionTimeoutMs = 6_000;
+    const batchMs = 8_000;
+    const assignments: number[] = [];
+    let handled = 0;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const runner = createConsumerRunner(kafka, {
+      groupId: group,
+      topics: [topic],
+      logger,
+      sessionTimeoutMs,
+      heartbeatIntervalMs: 1_000,
+      maxBytesPerPartition: 10_000_000,
+      onAssigned: (partitions) => void assignments.push(partitions.length),
+      handler: async (batch) => {
+        if (handled === 0) await new Promise((resolve) => setTimeout(resolve, batchMs));
+        handled += batch.records.length;
+        if (handled >= produced.length) finish();
+      },
+    });
+    await runner.start();
+    try {
+      await withTimeout(finished, () => `long-batch run handled ${handled}/${produced.length}`);
+    } finally {
+      await runner.stop();
+    }
+    // One group join only: the member was never evicted and re-assigned during the long batch...
+    expect(assignments).toEqual([PARTITIONS]);
+    // ...and every partition's commit landed at its end.
+    const offsets = await admin.fetchOffsets(group, [topic]);
+    expect(offsets.map((o) => o.committed)).toEqual(offsets.map((o) => o.high));
+  });
 });
