@@ -9,7 +9,7 @@ import type { ResourceSpec } from '@driftline/schemas';
 export const INTERN_LIMIT = 65_536;
 
 const strings = new Map<string, string>();
-const resourceSpecs = new Map<string, ResourceSpec>();
+const resourceSpecs: Level = new Map();
 
 /**
  * intern returns a canonical instance of `value` (equal text, shared across records), or `value`
@@ -25,23 +25,38 @@ export function intern<T extends string | null>(value: T): T {
   return value;
 }
 
-// Separator that cannot occur in a quantity; `\u0000` stands for null.
-const SEP = '\u001f';
-
 /**
  * internResourceSpec returns a shared, frozen ResourceSpec equal to `spec` (or a frozen copy once
  * the table is full). Callers must not mutate it — it is shared by every key with the same values.
+ * Looked up through one nested map level per field, so no lookup key is built per record.
  */
 export function internResourceSpec(spec: ResourceSpec): ResourceSpec {
-  const id = `${spec.cpuRequest ?? '\u0000'}${SEP}${spec.cpuLimit ?? '\u0000'}${SEP}${spec.memoryRequest ?? '\u0000'}${SEP}${spec.memoryLimit ?? '\u0000'}`;
-  const known = resourceSpecs.get(id);
-  if (known !== undefined) return known;
+  const byCpuLimit = level(resourceSpecs, spec.cpuRequest);
+  const byMemoryRequest = byCpuLimit === null ? null : level(byCpuLimit, spec.cpuLimit);
+  const byMemoryLimit = byMemoryRequest === null ? null : level(byMemoryRequest, spec.memoryRequest);
+  const known = byMemoryLimit?.get(spec.memoryLimit);
+  if (known !== undefined) return known as ResourceSpec;
   const copy: ResourceSpec = Object.freeze({
     cpuRequest: intern(spec.cpuRequest),
     cpuLimit: intern(spec.cpuLimit),
     memoryRequest: intern(spec.memoryRequest),
     memoryLimit: intern(spec.memoryLimit),
   });
-  if (resourceSpecs.size < INTERN_LIMIT) resourceSpecs.set(id, copy);
+  if (byMemoryLimit !== null && resourceSpecCount < INTERN_LIMIT) {
+    byMemoryLimit.set(copy.memoryLimit, copy);
+    resourceSpecCount++;
+  }
   return copy;
+}
+
+type Level = Map<string | null, Level | ResourceSpec>;
+let resourceSpecCount = 0;
+
+function level(parent: Level, value: string | null): Level | null {
+  const known = parent.get(value);
+  if (known instanceof Map) return known;
+  if (resourceSpecCount >= INTERN_LIMIT) return null;
+  const next: Level = new Map();
+  parent.set(intern(value), next);
+  return next;
 }

@@ -82,6 +82,8 @@ export interface Topology {
   stateSize(): number;
   /** Number of keys waiting for a timer (persistence window or convergence grace). */
   pendingSize(): number;
+  /** Number of keys with an open drift (O(keys): for a metrics scrape, not per event). */
+  openDriftCount(): number;
 }
 
 const TICK: KeyInput = Object.freeze({ type: 'tick' });
@@ -233,6 +235,11 @@ export function createTopology(inputs: TopologyInputs): Topology {
     connect: () => output$.connect(),
     stateSize: () => store.size,
     pendingSize: () => deadlines.size,
+    openDriftCount: () => {
+      let open = 0;
+      for (const state of store.values()) if (state.open !== null) open++;
+      return open;
+    },
   };
 }
 
