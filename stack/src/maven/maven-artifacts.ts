@@ -66,7 +66,16 @@ export async function ensureMavenArtifacts(repoDir: string, stackDir: string): P
   await mkdir(path.dirname(stampFile), { recursive: true });
   const mvn = process.env['MVN'] ?? 'mvn';
   try {
-    await execFileAsync(mvn, ['-q', '-B', '-f', path.join(repoDir, 'stack', 'pom.xml'), 'package'], {
+    // -Dstack.dir sends the build output and the copied jars into THIS stack folder (see the pom).
+    const args = [
+      '-q',
+      '-B',
+      `-Dstack.dir=${path.join(stackDir, 'maven')}`,
+      '-f',
+      path.join(repoDir, 'stack', 'pom.xml'),
+      'package',
+    ];
+    await execFileAsync(mvn, args, {
       cwd: repoDir,
       maxBuffer: 16 * 1024 * 1024,
     });

@@ -35,6 +35,7 @@ export function mongoComponent(config: StackConfig): LocalComponent {
         args: [
           `-Xmx${heapMb}m`,
           '-XX:+UseSerialGC',
+          '-XX:TieredStopAtLevel=1',
           '-XX:+ExitOnOutOfMemoryError',
           `-Dlog4j2.configurationFile=${log4jFile}`,
           '-cp',
