@@ -19,6 +19,7 @@ export type {
 } from './ports.ts';
 export { createKafkaClient, kafkaConfigFor } from './client-factory.ts';
 export type {
+  KafkaClient,
   KafkaClientConfig,
   KafkaRetryConfig,
   KafkaSaslConfig,
