@@ -92,8 +92,7 @@ async function serve(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
     return;
   }
   if (route.type === 'resource' && route.verb === 'list' && decision.listDelayMs > 0) {
-    await new Promise((resolve) => setTimeout(resolve, decision.listDelayMs));
-    if (res.destroyed) return;
+    if (!(await delayUnlessClosed(res, decision.listDelayMs))) return;
   }
   if (route.type === 'resource' && route.verb === 'watch') {
     const selector = parseSelectors(
@@ -272,4 +271,19 @@ function isStored(body: unknown): body is KubeObject {
   return (
     typeof body === 'object' && body !== null && !isStatus(body) && 'metadata' in body && 'apiVersion' in body
   );
+}
+
+/** delayUnlessClosed waits `ms`; resolves false early (timer cleared) when the client goes away. */
+function delayUnlessClosed(res: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', onClose);
+      resolve(!res.destroyed);
+    }, ms);
+    res.once('close', onClose);
+  });
 }
