@@ -38,6 +38,8 @@ export interface CollectionPipelineOptions {
   readonly snapshotPageSize: number;
   /** Most changes published (and positions saved) per stream batch. */
   readonly batchMaxChanges: number;
+  /** Called after every change-stream read and snapshot page: feeds readiness (a stuck stream turns it red). */
+  readonly onProgress?: () => void;
   /** Shortest interval between two saves of an unchanged-but-advanced idle position (post-batch token). */
   readonly idlePositionSaveIntervalMs: number;
 }
@@ -116,6 +118,7 @@ export class CollectionPipeline {
       while (!signal.aborted) {
         const batch = await cursor.nextBatch(batchMaxChanges);
         onProgress();
+        this.#options.onProgress?.();
         const context = { ...this.#translatorSettings(), snapshotId: null };
         const outputs = batch.changes.flatMap((change) => translateChange(change, this.#index, context));
         if (outputs.length > 0) {
@@ -181,6 +184,7 @@ export class CollectionPipeline {
         await publisher.publish(outputs, { source: 'snapshot', resyncId });
         observer.published(collection, 'snapshot', outputs);
       }
+      this.#options.onProgress?.();
       if (page.done) break;
     }
     const tombstones = tombstonesForVanished(collection, this.#index, fresh, snapshotId);

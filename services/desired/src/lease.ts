@@ -1,0 +1,81 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from '@driftline/shared/logging';
+
+/** LeaseOptions configure the single-publisher lease. */
+export interface LeaseOptions {
+  readonly kafka: Kafka;
+  /** One-partition topic whose partition 0 is the lease (default `driftline.desired-lease.v1`). */
+  readonly topic: string;
+  /** Consumer group all instances of one deployment share. */
+  readonly groupId: string;
+  /** A dead holder loses the lease this long after its last heartbeat. */
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly logger: Logger;
+  /** Called with true when this instance becomes the active publisher, false when it stops being it. */
+  readonly onChange: (active: boolean) => void;
+}
+
+/** Lease is this instance's membership in the lease group. */
+export interface Lease {
+  start(): Promise<void>;
+  /** stop leaves the group at once, so a standby takes over without waiting for the session timeout. */
+  stop(): Promise<void>;
+  isActive(): boolean;
+}
+
+/**
+ * createLease implements "one active publisher" with Kafka's group coordinator as the lock: every
+ * instance joins one consumer group on a one-partition topic; the member assigned partition 0 is
+ * active. The coordinator guarantees at most one owner per generation; when the owner dies
+ * (no heartbeat for `sessionTimeoutMs`) or leaves, a rebalance hands partition 0 to a standby.
+ * The instance turns inactive as soon as a rebalance starts (kafkajs has no revocation callback,
+ * so REBALANCING is the earliest signal) or the consumer crashes/stops, and active again only
+ * when a join assigns it partition 0. The window in which a paused old owner still publishes is
+ * harmless: both instances read the same oplog and publish the same records (duplicates, in
+ * order per key), and positions are only ever saved after acknowledgement.
+ */
+export function createLease(options: LeaseOptions): Lease {
+  const log = options.logger.child({ component: 'lease' });
+  let consumer: Consumer | null = null;
+  let active = false;
+  const set = (next: boolean, why: string): void => {
+    if (next === active) return;
+    active = next;
+    log.info({ active, why }, active ? 'lease acquired: publishing' : 'lease lost: standing by');
+    options.onChange(active);
+  };
+  return {
+    async start(): Promise<void> {
+      const c = options.kafka.consumer({
+        groupId: options.groupId,
+        sessionTimeout: options.sessionTimeoutMs,
+        heartbeatInterval: options.heartbeatIntervalMs,
+        rebalanceTimeout: Math.max(options.sessionTimeoutMs, 10_000),
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: Math.min(options.heartbeatIntervalMs, 1_000),
+      });
+      consumer = c;
+      c.on(c.events.GROUP_JOIN, (event) => {
+        const partitions = event.payload.memberAssignment[options.topic] ?? [];
+        set(partitions.includes(0), `group join (generation ${event.payload.groupId})`);
+      });
+      c.on(c.events.REBALANCING, () => set(false, 'rebalancing'));
+      c.on(c.events.CRASH, () => set(false, 'consumer crashed'));
+      c.on(c.events.STOP, () => set(false, 'consumer stopped'));
+      c.on(c.events.DISCONNECT, () => set(false, 'consumer disconnected'));
+      await c.connect();
+      await c.subscribe({ topic: options.topic, fromBeginning: false });
+      // Nothing is ever produced to the lease topic: the run loop exists for its heartbeats.
+      await c.run({ autoCommit: false, eachMessage: async () => undefined });
+    },
+    async stop(): Promise<void> {
+      const c = consumer;
+      consumer = null;
+      if (c === null) return;
+      await c.disconnect();
+      set(false, 'stopped');
+    },
+    isActive: () => active,
+  };
+}

@@ -1,0 +1,211 @@
+import {
+  BSON,
+  Timestamp,
+  type ChangeStream,
+  type ChangeStreamDocument,
+  type ChangeStreamOptions,
+  type Db,
+  type Document,
+} from 'mongodb';
+import type { ClusterTime, SourceChange, SourceCollection } from './change.ts';
+import { PositionLostError, type StreamStart } from './position.ts';
+import type { ChangeBatch, ChangeCursor, ChangeSourcePort, SnapshotPage } from './ports.ts';
+
+/** FullDocumentMode is the change stream's `fullDocument` option (post-images need MongoDB 6+). */
+export type FullDocumentMode = 'updateLookup' | 'whenAvailable' | 'required';
+
+/** MongoSourceOptions configure the MongoDB change source. */
+export interface MongoSourceOptions {
+  /** Collection of stream positions; also where the clock probe document lives. */
+  readonly positionsCollection: string;
+  /** Collection names of the two sources (defaults: databases, providers). */
+  readonly collectionNames: Readonly<Record<SourceCollection, string>>;
+  readonly fullDocument: FullDocumentMode;
+  /** How long one `getMore` on the change stream waits for events. */
+  readonly maxAwaitTimeMs: number;
+  /** Longest wait for the clock probe's own change event. */
+  readonly clockProbeTimeoutMs: number;
+}
+
+const CLOCK_PROBE_ID = '__driftline_clock__';
+
+/** documentIdOf is the canonical string of a document `_id`: its canonical Extended JSON. */
+export function documentIdOf(id: unknown): string {
+  return BSON.EJSON.stringify(id as Document, { relaxed: false });
+}
+
+function clusterTimeOf(value: unknown): ClusterTime | null {
+  if (value instanceof Timestamp) return { t: value.t, i: value.i };
+  return null;
+}
+
+function sizeOf(document: Document | null | undefined): number {
+  return document === null || document === undefined ? 0 : BSON.calculateObjectSize(document);
+}
+
+/**
+ * createMongoSource adapts a MongoDB database to ChangeSourcePort.
+ * - `currentClusterTime` writes a probe document into the positions collection and reads the
+ *   cluster time of its own change event: an exact server cluster time on a real replica set and
+ *   on mongo-java-server alike (the latter has neither sessions nor an initial post-batch token).
+ * - Change events: `insert`/`update`/`replace`/`delete` become SourceChanges; `invalidate`,
+ *   `drop`, `rename` and `dropDatabase` raise PositionLostError('invalidate'). When an update's
+ *   `fullDocument` lacks `_id` (mongo-java-server's `updateLookup` fails for string ids and
+ *   returns the `$set` delta), the adapter looks the document up by `documentKey._id` itself;
+ *   when no `_id` is anywhere in the event (mongo-java-server puts the update spec in
+ *   `documentKey`), it raises PositionLostError('unidentifiable-change') so a resnapshot repairs
+ *   what cannot be attributed.
+ * - Snapshot pages: `find({_id: {$gt: after}}).sort({_id: 1}).limit(n)` — bounded, resumable,
+ *   index-backed; all `_id`s of one collection must share one BSON type (range queries bracket
+ *   by type).
+ */
+export function createMongoSource(db: Db, options: MongoSourceOptions): ChangeSourcePort {
+  const positions = db.collection<{ _id: string }>(options.positionsCollection);
+
+  async function lookup(collection: SourceCollection, id: unknown): Promise<Document | null> {
+    return db.collection(options.collectionNames[collection]).findOne({ _id: id as never });
+  }
+
+  async function toChange(
+    collection: SourceCollection,
+    event: ChangeStreamDocument,
+  ): Promise<SourceChange | null> {
+    switch (event.operationType) {
+      case 'invalidate':
+      case 'drop':
+      case 'rename':
+      case 'dropDatabase':
+        throw new PositionLostError(
+          'invalidate',
+          `change stream on ${collection} ended by ${event.operationType}`,
+        );
+      case 'insert':
+      case 'update':
+      case 'replace':
+      case 'delete':
+        break;
+      default:
+        return null;
+    }
+    const clusterTime = clusterTimeOf(event.clusterTime);
+    const wallTimeMs =
+      'wallTime' in event && event.wallTime instanceof Date ? event.wallTime.getTime() : null;
+    const keyId = (event.documentKey as Document | undefined)?.['_id'];
+    if (event.operationType === 'delete') {
+      if (keyId === undefined)
+        throw new PositionLostError('unidentifiable-change', `delete on ${collection} without _id`);
+      return {
+        collection,
+        operationType: 'delete',
+        documentId: documentIdOf(keyId),
+        document: null,
+        sizeBytes: 0,
+        clusterTime,
+        wallTimeMs,
+      };
+    }
+    let document: Document | null = (event.fullDocument as Document | null | undefined) ?? null;
+    let id: unknown = document?.['_id'] ?? keyId;
+    if (document !== null && document['_id'] === undefined) {
+      if (keyId === undefined) {
+        throw new PositionLostError(
+          'unidentifiable-change',
+          `${event.operationType} on ${collection} names no document`,
+        );
+      }
+      document = await lookup(collection, keyId);
+      id = keyId;
+    }
+    if (id === undefined)
+      throw new PositionLostError(
+        'unidentifiable-change',
+        `${event.operationType} on ${collection} without _id`,
+      );
+    return {
+      collection,
+      operationType: event.operationType,
+      documentId: documentIdOf(id),
+      document,
+      sizeBytes: sizeOf(document),
+      clusterTime,
+      wallTimeMs,
+    };
+  }
+
+  return {
+    async currentClusterTime(): Promise<ClusterTime> {
+      const probe = positions.watch([{ $match: { 'documentKey._id': CLOCK_PROBE_ID } }], {
+        maxAwaitTimeMS: Math.min(options.maxAwaitTimeMs, 500),
+      });
+      try {
+        await probe.tryNext();
+        await positions.updateOne(
+          { _id: CLOCK_PROBE_ID },
+          { $inc: { probes: 1 }, $set: { probedAt: new Date() } },
+          { upsert: true },
+        );
+        const deadline = Date.now() + options.clockProbeTimeoutMs;
+        while (Date.now() < deadline) {
+          const event = await probe.tryNext();
+          const time = event === null ? null : clusterTimeOf(event.clusterTime);
+          if (time !== null) return time;
+        }
+        throw new Error(`no change event for the clock probe within ${options.clockProbeTimeoutMs} ms`);
+      } finally {
+        await probe.close();
+      }
+    },
+
+    async openChangeCursor(collection: SourceCollection, start: StreamStart): Promise<ChangeCursor> {
+      const streamOptions: ChangeStreamOptions = {
+        fullDocument: options.fullDocument,
+        maxAwaitTimeMS: options.maxAwaitTimeMs,
+        ...(start.kind === 'resume-token'
+          ? { resumeAfter: start.token }
+          : { startAtOperationTime: new Timestamp({ t: start.clusterTime.t, i: start.clusterTime.i }) }),
+      };
+      const stream: ChangeStream = db
+        .collection(options.collectionNames[collection])
+        .watch([], streamOptions);
+      return {
+        async nextBatch(maxChanges: number): Promise<ChangeBatch> {
+          const changes: SourceChange[] = [];
+          let event = await stream.tryNext();
+          while (event !== null) {
+            const change = await toChange(collection, event);
+            if (change !== null) changes.push(change);
+            if (changes.length >= maxChanges || stream.bufferedCount() === 0) break;
+            event = await stream.tryNext();
+          }
+          return { changes, resumeToken: (stream.resumeToken as Document | null | undefined) ?? null };
+        },
+        close: () => stream.close(),
+      };
+    },
+
+    async readSnapshotPage(
+      collection: SourceCollection,
+      after: unknown,
+      limit: number,
+      clusterTime: ClusterTime,
+    ): Promise<SnapshotPage> {
+      const filter = after === null ? {} : { _id: { $gt: after } };
+      const documents = await db
+        .collection(options.collectionNames[collection])
+        .find(filter as Document)
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      const changes: SourceChange[] = documents.map((document) => ({
+        collection,
+        operationType: 'snapshot',
+        documentId: documentIdOf(document['_id']),
+        document,
+        sizeBytes: sizeOf(document),
+        clusterTime,
+        wallTimeMs: null,
+      }));
+      return { changes, after: documents.at(-1)?.['_id'] ?? after, done: documents.length < limit };
+    },
+  };
+}
