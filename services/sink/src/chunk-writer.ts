@@ -150,20 +150,25 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
     signal: AbortSignal,
   ) {
     let pending = items.filter((item) => !failures.has(item.record));
-    for (let attempt = 1; pending.length > 0; attempt += 1) {
-      const groups = new Map<string, Attributed[]>();
+    let attempt = 1;
+    while (pending.length > 0) {
+      const groups = new Map<string, { collection: SinkCollection; items: Attributed[] }>();
       pending.forEach((item, index) => {
-        const groupKey = item.alone ? `${item.write.collection}#${index}` : item.write.collection;
-        const group = groups.get(groupKey) ?? [];
-        group.push(item);
+        const collection = item.write.collection;
+        const groupKey = item.alone ? `${collection}#${index}` : collection;
+        const group = groups.get(groupKey) ?? { collection, items: [] };
+        group.items.push(item);
         groups.set(groupKey, group);
       });
       const retry: Attributed[] = [];
+      const split: Attributed[] = [];
       let retryCode: DriftlineErrorCode = 'MONGO_UNAVAILABLE';
       let retryMessage = '';
+      const fail = (item: Attributed | undefined, failure: RecordFailure): void => {
+        if (item !== undefined) failures.set(item.record, failure);
+      };
       await Promise.all(
-        [...groups.values()].map(async (group) => {
-          const collection = group[0]!.write.collection;
+        [...groups.values()].map(async ({ collection, items: group }) => {
           try {
             const outcome = await call(collection, group, signal);
             const sorted = sortWriteErrors(
@@ -171,14 +176,17 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
               outcome.writeErrors,
             );
             metrics.chunkWritten(collection, sorted.written.length);
-            for (const index of sorted.retry) retry.push(group[index]!);
-            if (sorted.retry.length > 0) {
-              const first = outcome.writeErrors.find((failure) => failure.index === sorted.retry[0]);
-              retryMessage = first?.message ?? retryMessage;
+            for (const index of sorted.retry) {
+              const item = group[index];
+              if (item !== undefined) retry.push(item);
+            }
+            const firstRetry = outcome.writeErrors.find((failure) => failure.index === sorted.retry[0]);
+            if (firstRetry !== undefined) {
+              retryMessage = firstRetry.message;
               retryCode = 'MONGO_UNAVAILABLE';
             }
             for (const refused of sorted.refused) {
-              failures.set(group[refused.index]!.record, {
+              fail(group[refused.index], {
                 code: refused.code,
                 message: refused.error.message,
                 retryable: false,
@@ -196,27 +204,26 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
               retryMessage = message;
             } else if (group.length > 1) {
               // Refused as a whole: find the culprit by sending each model alone.
-              retry.push(...group.map((item) => ({ ...item, alone: true })));
+              split.push(...group.map((item) => ({ ...item, alone: true })));
               options.logger.warn(
                 { err: error, collection, models: group.length },
                 'bulkWrite refused: writing one by one',
               );
-              attempt -= 1;
             } else {
-              failures.set(group[0]!.record, {
-                code: verdict.code,
-                message,
-                retryable: false,
-                attempts: attempt,
-              });
+              fail(group[0], { code: verdict.code, message, retryable: false, attempts: attempt });
             }
           }
         }),
       );
-      pending = retry.filter((item) => !failures.has(item.record));
-      if (pending.length === 0) break;
+      const open = (list: readonly Attributed[]) => list.filter((item) => !failures.has(item.record));
+      const again = open(retry);
+      if (again.length === 0) {
+        // Only splits (or nothing) left: sending alone is not a retry, no attempt is spent.
+        pending = open(split);
+        continue;
+      }
       if (attempt >= options.maxAttempts) {
-        for (const item of pending) {
+        for (const item of again) {
           failures.set(item.record, {
             code: retryCode,
             message: `still failing after ${attempt} attempts: ${retryMessage}`,
@@ -224,11 +231,14 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
             attempts: attempt,
           });
         }
-        break;
+        pending = open(split);
+        continue;
       }
-      metrics.retried(pending.length, retryCode);
-      options.logger.info({ models: pending.length, attempt }, 'retrying the failed part of the chunk');
+      pending = [...again, ...open(split)];
+      metrics.retried(again.length, retryCode);
+      options.logger.info({ models: again.length, attempt }, 'retrying the failed part of the chunk');
       await sleep(backoff(attempt - 1), signal);
+      attempt += 1;
     }
   }
 
@@ -273,7 +283,8 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
         signal,
       )) as Claim[];
       for (const claim of claims) {
-        const record = settle.get(claim._id)!;
+        const record = settle.get(claim._id);
+        if (record === undefined) continue;
         for (const write of settleClaimWrites(claim)) out.push({ record, write, alone: false });
       }
     }
@@ -284,7 +295,8 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
         signal,
       )) as ResolvedDrift[];
       for (const drift of drifts) {
-        const record = late.get(drift._id)!;
+        const record = late.get(drift._id);
+        if (record === undefined) continue;
         for (const write of lateLineageWrites(drift)) out.push({ record, write, alone: false });
       }
     }

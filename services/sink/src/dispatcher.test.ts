@@ -11,51 +11,56 @@ function harness(maxInFlight: number) {
   const started: Gate[] = [];
   const dispatcher = createDispatcher<string>({
     maxInFlight,
-    idsOf: (item) => [item.split(':')[0]!],
+    idsOf: (item) => [item.split(':')[0] ?? item],
     run: (chunk, sequence) =>
       new Promise<void>((resolve) => {
         started.push({ chunk, sequence, release: resolve });
       }),
   });
   const flush = () => new Promise((resolve) => setImmediate(resolve));
-  return { dispatcher, started, flush };
+  const release = (index: number): void => {
+    const gate = started[index];
+    if (gate === undefined) throw new Error(`chunk ${index} never started`);
+    gate.release();
+  };
+  return { dispatcher, started, flush, release };
 }
 
 describe('createDispatcher', () => {
   it('keeps at most maxInFlight chunks running, FIFO', async () => {
-    const { dispatcher, started, flush } = harness(2);
+    const { dispatcher, started, flush, release } = harness(2);
     dispatcher.enqueue(['a:1']);
     dispatcher.enqueue(['b:1']);
     dispatcher.enqueue(['c:1']);
     expect(started.map((g) => g.chunk)).toEqual([['a:1'], ['b:1']]);
     expect(dispatcher.queued).toBe(1);
-    started[1]!.release();
+    release(1);
     await flush();
     expect(started.map((g) => g.sequence)).toEqual([1, 2, 3]);
     expect(dispatcher.inFlight).toBe(2);
   });
 
   it('never runs two chunks writing the same document at once, and holds later chunks behind', async () => {
-    const { dispatcher, started, flush } = harness(3);
+    const { dispatcher, started, flush, release } = harness(3);
     dispatcher.enqueue(['a:1', 'b:1']);
     dispatcher.enqueue(['b:2']);
     dispatcher.enqueue(['c:1']);
     expect(started.map((g) => g.chunk)).toEqual([['a:1', 'b:1']]);
-    started[0]!.release();
+    release(0);
     await flush();
     expect(started.map((g) => g.chunk)).toEqual([['a:1', 'b:1'], ['b:2'], ['c:1']]);
   });
 
   it('idle resolves once everything queued has run', async () => {
-    const { dispatcher, started, flush } = harness(1);
+    const { dispatcher, flush, release } = harness(1);
     dispatcher.enqueue(['a:1']);
     dispatcher.enqueue(['a:2']);
     let idle = false;
     void dispatcher.idle().then(() => (idle = true));
-    started[0]!.release();
+    release(0);
     await flush();
     expect(idle).toBe(false);
-    started[1]!.release();
+    release(1);
     await flush();
     expect(idle).toBe(true);
     expect(dispatcher.enqueued).toBe(2);

@@ -129,7 +129,9 @@ function planObserved(input: SourcePosition, observed: ObservedDatabase | null):
 }
 
 /**
- * planDrift keeps the latest drift event per database key, guarded by the per-key `sequence`.
+ * planDrift keeps the latest drift event per database key, guarded by `detectedAtMs` then source
+ * offset. Not by `sequence`: it restarts when the reconciler rebuilds its state from the
+ * compacted topics, and a rebuilt drift must replace what the previous run left.
  * An `opened` event starts an episode (`openedEventId`, `resolvedEventId: null`); a `resolved`
  * one records `resolvedEventId`/`resolvedAtMs` and asks for the lineage follow-up, which marks
  * the key's outstanding operations achieved by it.
@@ -147,7 +149,7 @@ function planDrift(input: SourcePosition, event: DriftEvent | null): RecordPlan 
       : event.status === 'resolved'
         ? { resolvedEventId: event.eventId, resolvedAtMs: event.detectedAtMs }
         : {};
-  const version = { version: event.sequence, sourceOffset: input.sourceOffset };
+  const version = { version: event.detectedAtMs, sourceOffset: input.sourceOffset };
   return {
     writes: [
       upsert('drift', event.key, version, { ...event, ...episode, sourcePartition: input.sourcePartition }),

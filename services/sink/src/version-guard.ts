@@ -2,7 +2,7 @@ import type { Document } from 'mongodb';
 
 /**
  * RecordVersion orders two writes of one document: `version` first (desired generation for
- * operations, observed resourceVersion, drift sequence), then `sourceOffset` (the Kafka offset
+ * operations, observed resourceVersion, drift detection time), then `sourceOffset` (the Kafka offset
  * the record was read from; a key lives in one partition, so its offsets order its records).
  */
 export interface RecordVersion {
