@@ -127,6 +127,30 @@ describe('change streams on the Mongo-compatible server', () => {
     expect(lateUpdate).toMatchObject({ operationType: 'update', fullDocument: null });
   });
 
+  it('findOneAndUpdate / findOneAndReplace / findOneAndDelete and upserts produce change events', async () => {
+    const stream = await open(collection);
+    streams.push(stream);
+    await collection.insertOne({ _id: 'p1/ns/MySQL/e', replicas: 1 });
+    await collection.findOneAndUpdate({ _id: 'p1/ns/MySQL/e' }, { $set: { replicas: 2 } });
+    await collection.findOneAndReplace({ _id: 'p1/ns/MySQL/e' }, { replicas: 3 });
+    await collection.findOneAndUpdate({ _id: 'p1/ns/MySQL/f' }, { $set: { replicas: 1 } }, { upsert: true });
+    await collection.findOneAndUpdate({ _id: 'p1/ns/MySQL/none' }, { $set: { replicas: 9 } });
+    await collection.findOneAndDelete({ _id: 'p1/ns/MySQL/e' });
+    await collection.updateOne({ _id: 'p1/ns/MySQL/f' }, { $set: { replicas: 4 } });
+
+    const events = await nextEvents(stream, 6);
+    expect(
+      events.map((event) => [event.operationType, 'documentKey' in event ? event.documentKey._id : null]),
+    ).toEqual([
+      ['insert', 'p1/ns/MySQL/e'],
+      ['update', 'p1/ns/MySQL/e'],
+      ['replace', 'p1/ns/MySQL/e'],
+      ['insert', 'p1/ns/MySQL/f'],
+      ['delete', 'p1/ns/MySQL/e'],
+      ['update', 'p1/ns/MySQL/f'],
+    ]);
+  });
+
   it('a new stream resumed from a stored resume token delivers exactly the later changes', async () => {
     const stream = await open(collection);
     streams.push(stream);

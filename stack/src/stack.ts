@@ -139,7 +139,7 @@ async function upLocked(config: StackConfig, progress: Progress, startedBy: Star
         progress(
           result === 'cached'
             ? 'maven: jars cached, nothing to download'
-            : 'maven: jars resolved into .stack/maven',
+            : `maven: jars resolved into ${config.stackDir}/maven`,
         );
         mavenChecked = true;
       }

@@ -9,10 +9,16 @@ import de.bwaldvogel.mongo.oplog.Oplog;
 
 /**
  * ChangeStreamMemoryBackend is mongo-java-server's in-memory backend whose oplog produces change
- * events shaped like a real MongoDB's (see DriftlineChangeStreamOplog). Same storage, same
- * commands; only the change-stream documents differ. DEV/TEST ONLY.
+ * events shaped like a real MongoDB's (see DriftlineChangeStreamOplog) and whose databases record
+ * findAndModify in the oplog (see ChangeStreamMemoryDatabase). Same storage, same commands.
+ * DEV/TEST ONLY.
  */
 public final class ChangeStreamMemoryBackend extends MemoryBackend {
+  @Override
+  public ChangeStreamMemoryDatabase openOrCreateDatabase(String databaseName) {
+    return new ChangeStreamMemoryDatabase(databaseName, getCursorRegistry());
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   protected Oplog createOplog() {
