@@ -72,6 +72,18 @@ export const configSchema = defineConfig({
     .integer({ min: 1000 })
     .default(90_000)
     .describe('A watch with no event or bookmark for this long is reopened; twice this turns /readyz red.'),
+  WATCHER_BACKOFF_INITIAL_MS: variable
+    .integer({ min: 1 })
+    .default(800)
+    .describe("First reflector backoff after a failure (client-go's 800 ms); doubles per failure."),
+  WATCHER_BACKOFF_MAX_MS: variable
+    .integer({ min: 1 })
+    .default(30_000)
+    .describe('Backoff cap before jitter (client-go 30 s); the longest wait is twice this (100 % jitter).'),
+  WATCHER_BACKOFF_RESET_AFTER_MS: variable
+    .integer({ min: 1 })
+    .default(120_000)
+    .describe('A reflector healthy this long starts its next backoff from the initial delay again.'),
   WATCHER_REQUEST_TIMEOUT_MS: variable
     .integer({ min: 100 })
     .default(30_000)

@@ -21,6 +21,7 @@ import { safeParseKey } from '@driftline/shared/keys';
 import { createLifecycle } from '@driftline/shared/lifecycle';
 import type { Logger } from '@driftline/shared/logging';
 import { createMetrics, type Metrics } from '@driftline/shared/metrics';
+import { defaultBackoff } from './backoff.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createCompactedReader } from './compacted-reader.ts';
 import type { configSchema } from './config.ts';
@@ -154,6 +155,12 @@ export async function startWatcherService(options: WatcherServiceOptions): Promi
         pageSize: config.WATCHER_LIST_PAGE_SIZE_COUNT,
         minWatchTimeoutMs: config.WATCHER_MIN_WATCH_TIMEOUT_MS,
         watchIdleTimeoutMs: idleMs,
+        backoff: {
+          ...defaultBackoff,
+          initialMs: config.WATCHER_BACKOFF_INITIAL_MS,
+          maxMs: config.WATCHER_BACKOFF_MAX_MS,
+          resetAfterMs: config.WATCHER_BACKOFF_RESET_AFTER_MS,
+        },
       },
     },
   });
