@@ -302,12 +302,18 @@ export async function startDesiredService({ config, logger }: StartOptions): Pro
     publisherHealth.transition('running', 'lease held: publishing');
   }
 
+  // Every pipeline run ever started, so stop() can wait for one still finishing after a lease loss.
+  const running = new Set<Promise<void>>();
+
   async function stopPipelines(): Promise<void> {
     const current = active;
     active = null;
-    if (current === null) return;
-    current.controller.abort();
-    await current.done;
+    if (current !== null) {
+      current.controller.abort();
+      running.add(current.done);
+      void current.done.finally(() => running.delete(current.done));
+    }
+    await Promise.all([...running]);
   }
 
   const lease = createLease({

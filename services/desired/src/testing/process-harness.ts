@@ -1,0 +1,224 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { TopicId } from '@driftline/schemas';
+import { createAvroSerde } from '@driftline/shared/kafka';
+import { Kafka, logLevel } from 'kafkajs';
+
+const mainPath = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+/** DesiredTestNames are per-test resources: database, topics, instance name, credentials key. */
+export interface DesiredTestNames {
+  readonly database: string;
+  readonly desiredTopic: string;
+  readonly providersTopic: string;
+  readonly deadletterTopic: string;
+  readonly leaseTopic: string;
+  readonly instance: string;
+  readonly credentialsKey: string;
+}
+
+/** uniqueNames returns fresh names so tests never share a database, topic or group. */
+export function uniqueNames(prefix: string): DesiredTestNames {
+  const id = `${prefix}_${randomUUID().slice(0, 8)}`;
+  return {
+    database: id,
+    desiredTopic: `${id}.desired`,
+    providersTopic: `${id}.providers`,
+    deadletterTopic: `${id}.deadletter`,
+    leaseTopic: `${id}.lease`,
+    instance: id,
+    credentialsKey: randomBytes(32).toString('base64'),
+  };
+}
+
+/** StackLike is the subset of the stack endpoints the harness needs. */
+export interface StackLike {
+  readonly kafkaBrokers: readonly string[];
+  readonly schemaRegistryUrl: string;
+  readonly mongoUrl: string;
+}
+
+/** environmentFor builds the desired service's environment for one test. */
+export function environmentFor(
+  stack: StackLike,
+  names: DesiredTestNames,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '',
+    MONGO_URL: stack.mongoUrl,
+    MONGO_DATABASE: names.database,
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+    TOPIC_DESIRED: names.desiredTopic,
+    TOPIC_PROVIDERS: names.providersTopic,
+    TOPIC_DEADLETTER: names.deadletterTopic,
+    DESIRED_LEASE_TOPIC: names.leaseTopic,
+    DESIRED_INSTANCE_NAME: names.instance,
+    DESIRED_CREDENTIALS_KEY: names.credentialsKey,
+    DESIRED_TOPIC_PARTITIONS_COUNT: '3',
+    DESIRED_LEASE_SESSION_TIMEOUT_MS: '6000',
+    DESIRED_MAX_AWAIT_TIME_MS: '100',
+    DESIRED_IDLE_POSITION_SAVE_INTERVAL_MS: '200',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'debug',
+    ...extra,
+  };
+}
+
+/** DesiredProcess is a desired service running as a child process, its stdout/stderr captured. */
+export interface DesiredProcess {
+  readonly child: ChildProcess;
+  /** Every line written so far (stdout and stderr). */
+  readonly lines: string[];
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** kill sends a signal and resolves when the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  readonly exited: Promise<number | null>;
+}
+
+/** startDesired spawns `node services/desired/src/main.ts` with `env`. */
+export function startDesired(env: Record<string, string>): DesiredProcess {
+  const child = spawn(process.execPath, [mainPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  const onData = (buffer: Buffer, rest: { text: string }) => {
+    rest.text += buffer.toString('utf8');
+    const parts = rest.text.split('\n');
+    rest.text = parts.pop() ?? '';
+    lines.push(...parts.filter((line) => line !== ''));
+    for (const waiter of waiters) waiter();
+  };
+  const out = { text: '' };
+  const err = { text: '' };
+  child.stdout?.on('data', (b: Buffer) => onData(b, out));
+  child.stderr?.on('data', (b: Buffer) => onData(b, err));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    exited,
+    waitForLine(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const line = lines.find((l) => pattern.test(l));
+          if (line === undefined) return;
+          cleanup();
+          resolve(line);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(
+            new Error(
+              `no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`,
+            ),
+          );
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** TopicRecord is one decoded record read back from a topic. */
+export interface TopicRecord<T> {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: T | null;
+  readonly headers: Record<string, string>;
+  /** The raw value bytes (for canary checks). */
+  readonly raw: Buffer | null;
+}
+
+/**
+ * readTopic reads a topic from the beginning to its current end and decodes values with the
+ * topic's Avro schema. Uses a throw-away consumer group.
+ */
+export async function readTopic<T>(stack: StackLike, topic: string, id: TopicId): Promise<TopicRecord<T>[]> {
+  const kafka = new Kafka({
+    brokers: [...stack.kafkaBrokers],
+    clientId: 'desired-test-reader',
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const serde = createAvroSerde({ schemaRegistryUrl: stack.schemaRegistryUrl, topicNames: { [id]: topic } });
+  const records: TopicRecord<T>[] = [];
+  const groupId = `desired-test-${randomUUID()}`;
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const remaining = new Map<number, bigint>();
+    for (const o of offsets)
+      if (BigInt(o.high) > BigInt(o.low)) remaining.set(o.partition, BigInt(o.high) - 1n);
+    if (remaining.size === 0) return records;
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 60_000);
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+          records.push({
+            partition,
+            offset: message.offset,
+            key: message.key?.toString('utf8') ?? null,
+            value: (await serde.decode(id, message.value)) as T | null,
+            headers,
+            raw: message.value,
+          });
+          const last = remaining.get(partition);
+          if (last !== undefined && BigInt(message.offset) >= last) remaining.delete(partition);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    return records;
+  } finally {
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+/** latestByKey compacts records like the broker would: the last value per key, tombstones delete. */
+export function latestByKey<T>(records: readonly TopicRecord<T>[]): Map<string, T> {
+  const table = new Map<string, T>();
+  for (const record of records) {
+    if (record.key === null) continue;
+    if (record.value === null) table.delete(record.key);
+    else table.set(record.key, record.value);
+  }
+  return table;
+}
+
+/** eventually polls `check` until it returns true or the timeout passes (then throws with `describe()`). */
+export async function eventually(
+  check: () => Promise<boolean>,
+  describe: () => Promise<string> | string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms: ${await describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
