@@ -140,16 +140,17 @@ describe('desired: snapshot then stream', () => {
     const provider = latestByKey(providers).get('prov-1');
     expect(provider?.credentials?.algorithm).toBe('AES-256-GCM');
     const keyring = createKeyring('k1', names.credentialsKey);
-    expect(openCredentials(keyring, 'prov-1', provider!.credentials!)).toEqual({ token: CANARY });
+    const sealed = provider?.credentials;
+    if (sealed === null || sealed === undefined)
+      throw new Error('provider published without sealed credentials');
+    expect(openCredentials(keyring, 'prov-1', sealed)).toEqual({ token: CANARY });
     // A provider with invalid fields is dead-lettered with its credentials redacted.
-    await db
-      .collection('providers')
-      .insertOne({
-        _id: new ObjectId(),
-        id: 'prov-bad',
-        server: 'ftp://nope',
-        credentials: { token: CANARY },
-      });
+    await db.collection('providers').insertOne({
+      _id: new ObjectId(),
+      id: 'prov-bad',
+      server: 'ftp://nope',
+      credentials: { token: CANARY },
+    });
     await eventually(
       async () =>
         (await readTopic<DeadLetter>(stack, names.deadletterTopic, 'deadletter')).some((l) =>
