@@ -56,7 +56,9 @@ export const configSchema = defineConfig({
   RECONCILER_SESSION_TIMEOUT_MS: variable
     .integer({ min: 6_000 })
     .default(30_000)
-    .describe("Consumer-group session timeout: how long a dead instance keeps its partitions before they move."),
+    .describe(
+      'Consumer-group session timeout: how long a dead instance keeps its partitions before they move.',
+    ),
   RECONCILER_REBUILD_TIMEOUT_MS: variable
     .integer({ min: 1_000 })
     .default(300_000)
