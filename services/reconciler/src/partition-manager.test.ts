@@ -1,0 +1,323 @@
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import type { DeadLetter, DriftEvent, Operation } from '@driftline/schemas';
+import { DriftlineError } from '@driftline/shared/errors';
+import {
+  createAvroSerde,
+  createInMemoryKafka,
+  driftlineTopicSet,
+  partitionForKey,
+  type AvroSerde,
+  type InMemoryKafka,
+  type KafkaProducerPort,
+  type SchemaRegistryClient,
+} from '@driftline/shared/kafka';
+import { createLogger } from '@driftline/shared/logging';
+import { recordingMetrics } from '@driftline/shared/metrics';
+import { HealthTable } from './kafka-health-table.ts';
+import { inMemoryInputReader } from './kafka-input-reader.ts';
+import { PartitionManager, type ReconcilerTopics } from './partition-manager.ts';
+import { desiredRecord, observedRecord } from './test-records.ts';
+
+const PARTITIONS = 3;
+const GROUP = 'reconciler-test';
+const topics: ReconcilerTopics = {
+  desired: 'driftline.desired.v1',
+  observed: 'driftline.observed.v1',
+  drift: 'driftline.drift.v1',
+  operations: 'driftline.operations.v1',
+  deadletter: 'driftline.deadletter.v1',
+};
+const logger = createLogger({ service: 'reconciler-test', level: 'silent' });
+const KEYS = ['prov-a/team-1/MongoDB/orders', 'prov-a/team-1/Postgres/users', 'prov-b/team-2/MySQL/shop'];
+
+/** An in-memory schema registry (ids by subject and schema text). */
+function fakeRegistry(): SchemaRegistryClient {
+  const ids = new Map<string, number>();
+  const types = new Map<number, avro.Type>();
+  return {
+    async register(schema, options) {
+      const key = `${options.subject}\u0000${schema.schema}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = types.size + 1;
+        types.set(id, avro.Type.forSchema(JSON.parse(schema.schema) as avro.Schema));
+        ids.set(key, id);
+      }
+      return { id };
+    },
+    async getSchema(id) {
+      const type = types.get(id);
+      if (type === undefined) throw Object.assign(new Error(`schema ${id} not found`), { status: 404 });
+      return type;
+    },
+  };
+}
+
+/** A producer that can be held (backpressure) or made to fail once. */
+function controllableProducer(inner: KafkaProducerPort) {
+  let failures = 0;
+  let gate: Promise<void> | null = null;
+  let open: () => void = () => undefined;
+  let calls = 0;
+  const producer: KafkaProducerPort = {
+    async send(records) {
+      calls += 1;
+      if (gate !== null) await gate;
+      if (failures > 0) {
+        failures -= 1;
+        throw new DriftlineError('KAFKA_UNAVAILABLE', 'broker unavailable (test)');
+      }
+      return inner.send(records);
+    },
+    disconnect: () => inner.disconnect(),
+  };
+  return {
+    producer,
+    failNext: (count = 1) => (failures = count),
+    hold: () => (gate = new Promise<void>((resolve) => (open = resolve))),
+    release: () => {
+      gate = null;
+      open();
+    },
+    calls: () => calls,
+  };
+}
+
+async function setup() {
+  const kafka = createInMemoryKafka();
+  await kafka.admin.ensureTopics(
+    driftlineTopicSet({ coPartitionedPartitions: PARTITIONS, otherPartitions: 1, replicationFactor: 1 }),
+  );
+  const serde = createAvroSerde({ schemaRegistryUrl: 'http://unused', registry: fakeRegistry() });
+  return { kafka, serde, control: controllableProducer(kafka.producer) };
+}
+
+function startMember(
+  kafka: InMemoryKafka,
+  serde: AvroSerde,
+  producer: KafkaProducerPort,
+  metrics = recordingMetrics(),
+) {
+  const manager = new PartitionManager({
+    groupId: GROUP,
+    topics,
+    config: { persistMs: 0, convergenceGraceMs: 0, staleAfterMs: 60_000 },
+    serde,
+    producer,
+    admin: kafka.admin,
+    reader: inMemoryInputReader((topic) => kafka.records(topic)),
+    health: new HealthTable(),
+    logger,
+    metrics,
+    retryMinMs: 1,
+    retryMaxMs: 5,
+  });
+  const consumer = kafka.consumer({
+    groupId: GROUP,
+    topics: [topics.desired, topics.observed],
+    handler: manager.handle,
+    onAssigned: manager.onAssigned,
+    onRevoked: manager.onRevoked,
+  });
+  return { manager, consumer, metrics };
+}
+
+async function produce(
+  kafka: InMemoryKafka,
+  serde: AvroSerde,
+  records: { topic: 'desired' | 'observed'; key: string; value: unknown }[],
+) {
+  for (const r of records) {
+    const value =
+      r.topic === 'desired'
+        ? await serde.encode('desired', r.value as ReturnType<typeof desiredRecord> | null)
+        : await serde.encode('observed', r.value as ReturnType<typeof observedRecord> | null);
+    await kafka.producer.send([{ topic: topics[r.topic], key: r.key, value }]);
+  }
+}
+
+async function driftEvents(kafka: InMemoryKafka, serde: AvroSerde): Promise<DriftEvent[]> {
+  const events: DriftEvent[] = [];
+  for (const record of kafka.records(topics.drift)) {
+    const event = await serde.decode('drift', record.value);
+    if (event !== null) events.push(event);
+  }
+  return events;
+}
+
+async function operations(kafka: InMemoryKafka, serde: AvroSerde): Promise<Operation[]> {
+  const ops: Operation[] = [];
+  for (const record of kafka.records(topics.operations)) {
+    const op = await serde.decode('operations', record.value);
+    if (op !== null) ops.push(op);
+  }
+  return ops;
+}
+
+describe('PartitionManager', () => {
+  it('turns desired and observed records into drift events and operations in the key’s partition, then commits', async () => {
+    const { kafka, serde, control } = await setup();
+    const { consumer, metrics } = startMember(kafka, serde, control.producer);
+    const key = KEYS[0] ?? '';
+    await produce(kafka, serde, [
+      { topic: 'desired', key, value: desiredRecord({ replicas: 5 }, key) },
+      { topic: 'observed', key, value: observedRecord({ replicas: 3 }, key) },
+    ]);
+    await consumer.start();
+    await kafka.settle();
+
+    const events = await driftEvents(kafka, serde);
+    expect(events.map((e) => [e.status, e.keyStatus])).toEqual([
+      ['opened', 'missing'],
+      ['changed', 'drifting'],
+    ]);
+    const ops = await operations(kafka, serde);
+    expect(ops.map((o) => [o.type, o.spec.replicas])).toEqual([['HorizontalScaling', 5]]);
+    expect(events[1]?.operationIds).toEqual([ops[0]?.operationId]);
+    const partition = partitionForKey(key, PARTITIONS);
+    for (const record of [...kafka.records(topics.drift), ...kafka.records(topics.operations)]) {
+      expect(record.key).toBe(key);
+      expect(record.partition).toBe(partition);
+    }
+    expect(kafka.committed(GROUP, topics.desired, partition)).toBe('1');
+    expect(kafka.committed(GROUP, topics.observed, partition)).toBe('1');
+    expect(metrics.events).toContainEqual({
+      type: 'operations.created',
+      operationType: 'HorizontalScaling',
+      count: 1,
+    });
+    await consumer.stop();
+  });
+
+  it('dead-letters an undecodable value and a bad key with the reason, and carries on', async () => {
+    const { kafka, serde, control } = await setup();
+    const { consumer, metrics } = startMember(kafka, serde, control.producer);
+    const key = KEYS[1] ?? '';
+    await kafka.producer.send([{ topic: topics.desired, key, value: Buffer.from('not avro') }]);
+    await kafka.producer.send([
+      { topic: topics.desired, key: 'no-slashes', value: await serde.encode('desired', desiredRecord()) },
+    ]);
+    await produce(kafka, serde, [{ topic: 'desired', key, value: desiredRecord({}, key) }]);
+    await consumer.start();
+    await kafka.settle();
+
+    const letters: DeadLetter[] = [];
+    for (const record of kafka.records(topics.deadletter)) {
+      const letter = await serde.decode('deadletter', record.value);
+      if (letter !== null) letters.push(letter);
+    }
+    expect(letters.map((l) => [l.originalTopic, l.errorCode, l.key?.toString('utf8')]).sort()).toEqual([
+      [topics.desired, 'KEY_INVALID', 'no-slashes'],
+      [topics.desired, 'SERDE_FAILED', key],
+    ]);
+    expect(letters.every((l) => l.service === 'reconciler' && !l.retryable && l.errorMessage !== '')).toBe(
+      true,
+    );
+    expect(letters.find((l) => l.errorCode === 'SERDE_FAILED')?.value?.toString()).toBe('not avro');
+    expect((await driftEvents(kafka, serde)).map((e) => [e.key, e.keyStatus])).toEqual([[key, 'missing']]);
+    expect(metrics.events.filter((e) => e.type === 'deadletter.sent')).toHaveLength(2);
+    expect(kafka.handlerErrors()).toEqual([]);
+    await consumer.stop();
+  });
+
+  it('rebuilds a partition from the compacted inputs on assignment and emits nothing for what was committed', async () => {
+    const { kafka, serde, control } = await setup();
+    const first = startMember(kafka, serde, control.producer);
+    await produce(
+      kafka,
+      serde,
+      KEYS.flatMap((key) => [
+        { topic: 'desired' as const, key, value: desiredRecord({ replicas: 5 }, key) },
+        { topic: 'observed' as const, key, value: observedRecord({ replicas: 3 }, key) },
+      ]),
+    );
+    await first.consumer.start();
+    await kafka.settle();
+    await first.consumer.stop();
+    expect(first.manager.partitions()).toEqual([]);
+    const before = (await driftEvents(kafka, serde)).length;
+    expect(before).toBe(KEYS.length * 2);
+
+    const second = startMember(kafka, serde, control.producer);
+    await second.consumer.start();
+    await second.manager.rebuilt();
+    await kafka.settle();
+    expect(second.manager.stateSize()).toBe(KEYS.length);
+    expect((await driftEvents(kafka, serde)).length).toBe(before);
+
+    const key = KEYS[2] ?? '';
+    await produce(kafka, serde, [
+      { topic: 'observed', key, value: observedRecord({ replicas: 5, resourceVersion: '101' }, key) },
+    ]);
+    await kafka.settle();
+    const events = await driftEvents(kafka, serde);
+    // Resolved, not "opened as orphan": the rebuilt state knew the desired record and the open drift.
+    expect(events.slice(before).map((e) => [e.key, e.status, e.keyStatus])).toEqual([
+      [key, 'resolved', 'in_sync'],
+    ]);
+    await second.consumer.stop();
+  });
+
+  it('commits nothing when the outputs are not acknowledged, and redelivery gives the same event ids', async () => {
+    const { kafka, serde, control } = await setup();
+    const { consumer } = startMember(kafka, serde, control.producer);
+    const key = KEYS[0] ?? '';
+    const partition = partitionForKey(key, PARTITIONS);
+    control.failNext();
+    await produce(kafka, serde, [{ topic: 'desired', key, value: desiredRecord({}, key) }]);
+    await consumer.start();
+    await kafka.settle();
+    expect(kafka.handlerErrors()).toHaveLength(1);
+    expect(kafka.committed(GROUP, topics.desired, partition)).toBeNull();
+    expect(await driftEvents(kafka, serde)).toEqual([]);
+
+    // The next record wakes the member: the failed batch is redelivered from the committed offset.
+    await produce(kafka, serde, [{ topic: 'observed', key, value: observedRecord({ replicas: 1 }, key) }]);
+    await kafka.settle();
+    const events = await driftEvents(kafka, serde);
+    expect(events.map((e) => e.status)).toEqual(['opened', 'changed']);
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(2);
+    expect(kafka.committed(GROUP, topics.desired, partition)).toBe('1');
+    await consumer.stop();
+  });
+
+  it('holds the batch (no commit, no next batch) while the producer is slow', async () => {
+    const { kafka, serde, control } = await setup();
+    const { consumer } = startMember(kafka, serde, control.producer);
+    const key = KEYS[0] ?? '';
+    const partition = partitionForKey(key, PARTITIONS);
+    await produce(kafka, serde, [
+      { topic: 'desired', key, value: desiredRecord({}, key) },
+      { topic: 'observed', key, value: observedRecord({ replicas: 1 }, key) },
+    ]);
+    control.hold();
+    await consumer.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(control.calls()).toBe(1);
+    expect(kafka.committed(GROUP, topics.desired, partition)).toBeNull();
+    expect(kafka.committed(GROUP, topics.observed, partition)).toBeNull();
+    control.release();
+    await kafka.settle();
+    expect(control.calls()).toBe(2);
+    expect(kafka.committed(GROUP, topics.observed, partition)).toBe('1');
+    await consumer.stop();
+  });
+
+  it('drops a partition’s state on revocation', async () => {
+    const { kafka, serde, control } = await setup();
+    const { manager, consumer } = startMember(kafka, serde, control.producer);
+    await produce(kafka, serde, [
+      { topic: 'desired', key: KEYS[0] ?? '', value: desiredRecord({}, KEYS[0]) },
+    ]);
+    await consumer.start();
+    await kafka.settle();
+    expect(manager.partitions()).toEqual([0, 1, 2]);
+    expect(manager.stateSize()).toBe(1);
+    manager.onRevoked([{ topic: topics.desired, partition: partitionForKey(KEYS[0] ?? '', PARTITIONS) }]);
+    expect(manager.stateSize()).toBe(0);
+    expect(manager.partitions()).toHaveLength(2);
+    await consumer.stop();
+  });
+});

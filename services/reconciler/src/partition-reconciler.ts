@@ -1,0 +1,155 @@
+import { asyncScheduler, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ReconcilerConfig, StepOutput } from './step.ts';
+import {
+  createTopology,
+  type DesiredChange,
+  type HealthChange,
+  type ObservedChange,
+  type Topology,
+} from './topology.ts';
+
+/** PartitionInput is one decoded input record of a partition: a desired or an observed change. */
+export type PartitionInput =
+  | { readonly type: 'desired'; readonly change: DesiredChange }
+  | { readonly type: 'observed'; readonly change: ObservedChange };
+
+/** TimedInput is an input with its record timestamp (the event time a rebuild replays it at). */
+export interface TimedInput {
+  readonly input: PartitionInput;
+  readonly timestampMs: number;
+}
+
+/** PartitionReconcilerOptions wire one partition's reconciler. */
+export interface PartitionReconcilerOptions {
+  readonly partition: number;
+  readonly config: ReconcilerConfig;
+  /** The provider-health table (a snapshot first, then changes), shared by every partition. */
+  readonly health$: Observable<HealthChange>;
+  /**
+   * onTimerOutputs receives outputs no `apply` call asked for: transitions whose persistence
+   * window or convergence grace ended, and keys re-evaluated because a provider's freshness
+   * flipped. Called once per burst (a microtask after the timer), in emission order.
+   */
+  readonly onTimerOutputs: (outputs: readonly StepOutput[]) => void;
+  /** Wall clock (epoch ms); default Date.now. */
+  readonly now?: () => number;
+  /** Where timers run; default rxjs asyncScheduler. */
+  readonly timers?: SchedulerLike;
+}
+
+/**
+ * PartitionReconciler is the reconciler state of one co-partitioned partition number: a running
+ * `createTopology` fed from Subjects, so outputs of one input come back synchronously from
+ * `apply`. Its clock is the wall clock, except during `rebuild`, where it is each input's record
+ * timestamp (event time), so persistence windows measured during the rebuild match those the live
+ * run measured. Not thread-safe by design: callers serialise `apply` per partition (the consumer
+ * runner does: one batch per partition at a time).
+ */
+export class PartitionReconciler {
+  readonly partition: number;
+  readonly #desired = new Subject<DesiredChange>();
+  readonly #observed = new Subject<ObservedChange>();
+  readonly #topology: Topology;
+  readonly #subscriptions: Subscription[] = [];
+  readonly #onTimerOutputs: (outputs: readonly StepOutput[]) => void;
+  #eventTimeMs: number | null = null;
+  #suppress = false;
+  #collect: StepOutput[] | null = null;
+  #timerOutputs: StepOutput[] = [];
+  #disposed = false;
+
+  constructor(options: PartitionReconcilerOptions) {
+    this.partition = options.partition;
+    this.#onTimerOutputs = options.onTimerOutputs;
+    const wallNow = options.now ?? Date.now;
+    const timers = options.timers ?? asyncScheduler;
+    // Timers run on `timers`; only the notion of "now" is switched to event time during a rebuild.
+    const scheduler: SchedulerLike = {
+      now: () => this.#eventTimeMs ?? wallNow(),
+      schedule: timers.schedule.bind(timers) as SchedulerLike['schedule'],
+    };
+    this.#topology = createTopology({
+      desired$: this.#desired,
+      observed$: this.#observed,
+      health$: options.health$,
+      scheduler,
+      config: options.config,
+    });
+    this.#subscriptions.push(this.#topology.output$.subscribe((output) => this.#route(output)));
+    this.#subscriptions.push(this.#topology.connect());
+  }
+
+  /**
+   * rebuild replays inputs read from the compacted topics (at most the latest record per key and
+   * topic, in record-timestamp order) into the state, emitting nothing: those records' outputs
+   * were acknowledged before their offsets were committed. Transitions still waiting out their
+   * persistence window at the end are emitted later by the timer (with the same deterministic
+   * ids a live run would have given them).
+   */
+  rebuild(inputs: readonly TimedInput[]): void {
+    const ordered = inputs
+      .map((entry, index) => ({ entry, index }))
+      .sort((a, b) => a.entry.timestampMs - b.entry.timestampMs || a.index - b.index);
+    this.#suppress = true;
+    try {
+      for (const { entry } of ordered) {
+        this.#eventTimeMs = entry.timestampMs;
+        this.#next(entry.input);
+      }
+    } finally {
+      this.#eventTimeMs = null;
+      this.#suppress = false;
+    }
+  }
+
+  /** apply feeds live inputs in order and returns their outputs (status changes, drift events, operations). */
+  apply(inputs: readonly PartitionInput[]): StepOutput[] {
+    const outputs: StepOutput[] = [];
+    this.#collect = outputs;
+    try {
+      for (const input of inputs) this.#next(input);
+    } finally {
+      this.#collect = null;
+    }
+    return outputs;
+  }
+
+  /** stateSize is the number of keys with state in this partition. */
+  stateSize(): number {
+    return this.#topology.stateSize();
+  }
+
+  /** pendingSize is the number of keys waiting for a timer. */
+  pendingSize(): number {
+    return this.#topology.pendingSize();
+  }
+
+  /** dispose stops the topology and its timers and drops the state (partition revoked); idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const subscription of this.#subscriptions.reverse()) subscription.unsubscribe();
+    this.#timerOutputs = [];
+  }
+
+  #next(input: PartitionInput): void {
+    if (input.type === 'desired') this.#desired.next(input.change);
+    else this.#observed.next(input.change);
+  }
+
+  #route(output: StepOutput): void {
+    if (this.#suppress || this.#disposed) return;
+    if (this.#collect !== null) {
+      this.#collect.push(output);
+      return;
+    }
+    if (this.#timerOutputs.length === 0) {
+      queueMicrotask(() => {
+        const outputs = this.#timerOutputs;
+        this.#timerOutputs = [];
+        if (!this.#disposed && outputs.length > 0) this.#onTimerOutputs(outputs);
+      });
+    }
+    this.#timerOutputs.push(output);
+  }
+}
