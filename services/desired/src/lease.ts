@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@driftline/shared/logging';
+import { stickyLeaseAssigner } from './lease-assigner.ts';
 
 /** LeaseOptions configure the single-publisher lease. */
 export interface LeaseOptions {
@@ -29,9 +30,9 @@ export interface Lease {
  * instance joins one consumer group on a one-partition topic; the member assigned partition 0 is
  * active. The coordinator guarantees at most one owner per generation; when the owner dies
  * (no heartbeat for `sessionTimeoutMs`) or leaves, a rebalance hands partition 0 to a standby.
- * The instance turns inactive as soon as a rebalance starts (kafkajs has no revocation callback,
- * so REBALANCING is the earliest signal) or the consumer crashes/stops, and active again only
- * when a join assigns it partition 0. The window in which a paused old owner still publishes is
+ * The assignment is sticky (`stickyLeaseAssigner`): a standby joining does not move the lease.
+ * The instance turns inactive when a join assigns partition 0 elsewhere or its consumer crashes
+ * or stops, and active when a join assigns it partition 0. The window in which a paused old owner still publishes is
  * harmless: both instances read the same oplog and publish the same records (duplicates, in
  * order per key), and positions are only ever saved after acknowledgement.
  */
@@ -54,13 +55,15 @@ export function createLease(options: LeaseOptions): Lease {
         rebalanceTimeout: Math.max(options.sessionTimeoutMs, 10_000),
         allowAutoTopicCreation: false,
         maxWaitTimeInMs: Math.min(options.heartbeatIntervalMs, 1_000),
+        partitionAssigners: [stickyLeaseAssigner(options.topic, () => active)],
       });
       consumer = c;
       c.on(c.events.GROUP_JOIN, (event) => {
         const partitions = event.payload.memberAssignment[options.topic] ?? [];
         set(partitions.includes(0), `group join (generation ${event.payload.groupId})`);
       });
-      c.on(c.events.REBALANCING, () => set(false, 'rebalancing'));
+      // No deactivation on REBALANCING: the sticky assigner keeps the lease with its holder, and
+      // the join that ends the rebalance tells every member at once who holds it.
       c.on(c.events.CRASH, () => set(false, 'consumer crashed'));
       c.on(c.events.STOP, () => set(false, 'consumer stopped'));
       c.on(c.events.DISCONNECT, () => set(false, 'consumer disconnected'));
