@@ -88,9 +88,10 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       if (failure !== null && recordIndex !== undefined) failures.set(recordIndex, failure);
     });
     const nowMs = options.clock.now();
-    const letters = [...failures].flatMap(([index, failure]) => {
-      const record = batch.records[index];
-      if (record === undefined) return [];
+    // In offset order, as the records were consumed.
+    const letters = batch.records.flatMap((record, index) => {
+      const failure = failures.get(index);
+      if (failure === undefined) return [];
       logger.warn(
         {
           key: record.key,
