@@ -101,6 +101,11 @@ describe('loadStackConfig', () => {
     expect(() => loadStackConfig({ [variable]: value }, '/repo')).toThrow(new RegExp(`^${variable}=`));
   });
 
+  it('runs java from JAVA_HOME when set, else from PATH', () => {
+    expect(loadStackConfig({ JAVA_HOME: '/opt/jdk-17' }, '/repo').javaBin).toBe('/opt/jdk-17/bin/java');
+    expect(loadStackConfig({}, '/repo').javaBin).toBe('java');
+  });
+
   it('resolves DRIFTLINE_STACK_DIR against the repository', () => {
     expect(loadStackConfig({ DRIFTLINE_STACK_DIR: 'tmp/stack' }, '/repo').stackDir).toBe('/repo/tmp/stack');
   });

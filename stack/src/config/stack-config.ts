@@ -16,6 +16,8 @@ export interface StackConfig {
   readonly repoDir: string;
   /** Git-ignored state folder: jars, Kafka log dirs, registry data, pid files, logs. */
   readonly stackDir: string;
+  /** Java executable: `$JAVA_HOME/bin/java` when JAVA_HOME is set, else `java` from PATH. */
+  readonly javaBin: string;
   readonly kafka: {
     readonly external: boolean;
     readonly port: number;
@@ -133,9 +135,11 @@ export function loadStackConfig(env: StackEnv, repoDir: string): StackConfig {
   const mongoUrl = parseUrl(env, 'MONGO_URL', ['mongodb:', 'mongodb+srv:']);
   const registryUrl = parseUrl(env, 'SCHEMA_REGISTRY_URL', ['http:', 'https:']);
 
+  const javaHome = env['JAVA_HOME']?.trim();
   return Object.freeze({
     repoDir,
     stackDir,
+    javaBin: javaHome ? path.join(javaHome, 'bin', 'java') : 'java',
     kafka: Object.freeze({
       external: brokers !== null,
       port: kafkaPort,

@@ -71,6 +71,7 @@ export function kafkaComponent(config: StackConfig): LocalComponent {
       if (hasMeta && formatted.trim() === wanted) return;
       await rm(dataDir, { recursive: true, force: true });
       await runStorageFormat(
+        config.javaBin,
         [
           '-Xmx256m',
           `-Dlog4j2.configurationFile=${log4jFile}`,
@@ -90,7 +91,7 @@ export function kafkaComponent(config: StackConfig): LocalComponent {
     },
     launch() {
       return {
-        command: 'java',
+        command: config.javaBin,
         args: [...jvmArgs, '-cp', artifacts.classPath, 'kafka.Kafka', propertiesFile],
         cwd: dir,
         logFile: path.join(config.stackDir, 'logs', 'kafka.log'),
@@ -101,9 +102,9 @@ export function kafkaComponent(config: StackConfig): LocalComponent {
 }
 
 /** runStorageFormat runs `kafka-storage format`; on failure the error carries the tool's output. */
-async function runStorageFormat(args: string[], cwd: string): Promise<void> {
+async function runStorageFormat(javaBin: string, args: string[], cwd: string): Promise<void> {
   try {
-    await execFileAsync('java', args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+    await execFileAsync(javaBin, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     const output = `${stdout ?? ''}${stderr ?? ''}`.split('\n').slice(-30).join('\n');

@@ -80,6 +80,11 @@ export async function ensureMavenArtifacts(repoDir: string, stackDir: string): P
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`Maven (\`${mvn}\`) is not on PATH: install Maven 3 or set MVN to its path`, {
+        cause: error,
+      });
+    }
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(
       `Maven could not resolve the stack's artifacts (is Maven Central reachable?):\n${stdout ?? ''}${stderr ?? ''}`,

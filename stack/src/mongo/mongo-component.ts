@@ -31,7 +31,7 @@ export function mongoComponent(config: StackConfig): LocalComponent {
     },
     launch() {
       return {
-        command: 'java',
+        command: config.javaBin,
         args: [
           `-Xmx${heapMb}m`,
           '-XX:+UseSerialGC',

@@ -36,7 +36,13 @@ export async function spawnDetached(spec: LaunchSpec): Promise<DetachedProcess> 
       stdio: ['ignore', log.fd, log.fd],
     });
     const pid = await new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          error.code === 'ENOENT'
+            ? new Error(`cannot start \`${spec.command}\`: not found on PATH`, { cause: error })
+            : error,
+        );
+      });
       child.once('spawn', () => resolve(child.pid ?? -1));
     });
     const exited = new Promise<string>((resolve) => {
