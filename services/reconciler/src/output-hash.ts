@@ -72,6 +72,8 @@ export interface DriftSetComparison {
   readonly same: number;
   /** Keys whose drift differs, sorted by key. */
   readonly different: readonly KeyComparison[];
+  /** Keys with the same drift in both sets, sorted. */
+  readonly equalKeys: readonly string[];
 }
 
 /**
@@ -84,13 +86,14 @@ export function compareDriftSets(
 ): DriftSetComparison {
   const keys = new Set([...expected.keys(), ...actual.keys()]);
   const different: KeyComparison[] = [];
-  let same = 0;
+  const equalKeys: string[] = [];
   for (const key of keys) {
     const e = expected.get(key) ?? null;
     const a = actual.get(key) ?? null;
-    if (e === a) same += 1;
+    if (e === a) equalKeys.push(key);
     else different.push({ key, expected: e, actual: a });
   }
   different.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  return { equal: different.length === 0, keys: keys.size, same, different };
+  equalKeys.sort();
+  return { equal: different.length === 0, keys: keys.size, same: equalKeys.length, different, equalKeys };
 }

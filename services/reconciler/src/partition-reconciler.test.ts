@@ -73,6 +73,22 @@ describe('PartitionReconciler', () => {
     reconciler.dispose();
   });
 
+  it('replay returns what the inputs emit, in record-timestamp order', () => {
+    const { reconciler } = build(0);
+    const outputs = reconciler.replay([
+      { input: { type: 'observed', change: { key: TEST_KEY, value: observedRecord() } }, timestampMs: 20 },
+      {
+        input: { type: 'desired', change: { key: TEST_KEY, value: desiredRecord({ replicas: 5 }) } },
+        timestampMs: 10,
+      },
+    ]);
+    expect(drifts(outputs)).toEqual([
+      ['opened', 'missing'],
+      ['changed', 'drifting'],
+    ]);
+    reconciler.dispose();
+  });
+
   it('a transition still in its persistence window after a rebuild is emitted by the timer', () => {
     const { reconciler, timers, timerOutputs } = build(5_000);
     reconciler.rebuild([

@@ -87,19 +87,27 @@ export class PartitionReconciler {
    * ids a live run would have given them).
    */
   rebuild(inputs: readonly TimedInput[]): void {
-    const ordered = inputs
-      .map((entry, index) => ({ entry, index }))
-      .sort((a, b) => a.entry.timestampMs - b.entry.timestampMs || a.index - b.index);
     this.#suppress = true;
     try {
-      for (const { entry } of ordered) {
-        this.#eventTimeMs = entry.timestampMs;
-        this.#next(entry.input);
-      }
+      this.#inEventTime(inputs);
     } finally {
-      this.#eventTimeMs = null;
       this.#suppress = false;
     }
+  }
+
+  /**
+   * replay is `rebuild` that returns the outputs instead of dropping them: what the reconciler
+   * emits for `inputs` replayed in record-timestamp order, in event time (the replay check).
+   */
+  replay(inputs: readonly TimedInput[]): StepOutput[] {
+    const outputs: StepOutput[] = [];
+    this.#collect = outputs;
+    try {
+      this.#inEventTime(inputs);
+    } finally {
+      this.#collect = null;
+    }
+    return outputs;
   }
 
   /** apply feeds live inputs in order and returns their outputs (status changes, drift events, operations). */
@@ -130,6 +138,20 @@ export class PartitionReconciler {
     this.#disposed = true;
     for (const subscription of this.#subscriptions.reverse()) subscription.unsubscribe();
     this.#timerOutputs = [];
+  }
+
+  #inEventTime(inputs: readonly TimedInput[]): void {
+    const ordered = inputs
+      .map((entry, index) => ({ entry, index }))
+      .sort((a, b) => a.entry.timestampMs - b.entry.timestampMs || a.index - b.index);
+    try {
+      for (const { entry } of ordered) {
+        this.#eventTimeMs = entry.timestampMs;
+        this.#next(entry.input);
+      }
+    } finally {
+      this.#eventTimeMs = null;
+    }
   }
 
   #next(input: PartitionInput): void {
