@@ -26,6 +26,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { createCompactedReader } from './compacted-reader.ts';
 import type { configSchema } from './config.ts';
 import type { WatcherEventSink } from './events.ts';
+import { groupCommit } from './group-commit.ts';
 import { createHealthSink, createObservedSink } from './kafka-sinks.ts';
 import { createKubeAdapter } from './kube-adapter.ts';
 import { Ownership } from './ownership.ts';
@@ -109,7 +110,7 @@ export async function startWatcherService(options: WatcherServiceOptions): Promi
   await serde.register(['observed', 'providerHealth']);
   const producer = await createIdempotentProducer(kafka);
   const reader = createCompactedReader(kafka, logger);
-  const observedSink = createObservedSink(producer, serde, config.TOPIC_OBSERVED);
+  const observedSink = groupCommit(createObservedSink(producer, serde, config.TOPIC_OBSERVED));
   const healthSink = createHealthSink(producer, serde, config.TOPIC_PROVIDER_HEALTH);
   const idleMs = config.WATCHER_WATCH_IDLE_TIMEOUT_MS;
 

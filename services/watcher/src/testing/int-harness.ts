@@ -23,6 +23,8 @@ export interface ObservedMessage {
   readonly partition: number;
   readonly offset: string;
   readonly receivedAtMs: number;
+  /** The record's Kafka timestamp (CreateTime: when the watcher's producer sent it). */
+  readonly kafkaTimestampMs: number;
 }
 
 /** HarnessOptions shape one integration scenario. */
@@ -49,6 +51,8 @@ export class WatcherHarness {
   readonly observed: ObservedMessage[] = [];
   readonly health: ProviderHealth[] = [];
   readonly events: WatcherEvent[] = [];
+  /** When each event was seen (wall clock), parallel to `events`. */
+  readonly eventTimes: { type: WatcherEvent['type']; atMs: number }[] = [];
   readonly keyBase64 = randomBytes(32).toString('base64');
   readonly logger: Logger;
   fleet!: Fleet;
@@ -57,6 +61,7 @@ export class WatcherHarness {
   #serde!: AvroSerde;
   #collector: Consumer | undefined;
   readonly #services = new Set<WatcherService>();
+  readonly #latest = new Map<string, ObservedDatabase | null>();
 
   constructor(options: HarnessOptions) {
     this.#o = options;
@@ -125,12 +130,16 @@ export class WatcherHarness {
           if (health !== null) this.health.push(health);
           return;
         }
+        const key = message.key?.toString('utf8') ?? '';
+        const value = await this.#serde.decode('observed', message.value);
+        this.#latest.set(key, value);
         this.observed.push({
-          key: message.key?.toString('utf8') ?? '',
-          value: await this.#serde.decode('observed', message.value),
+          key,
+          value,
           partition,
           offset: message.offset,
           receivedAtMs: Date.now(),
+          kafkaTimestampMs: Number(message.timestamp),
         });
       },
     });
@@ -192,7 +201,10 @@ export class WatcherHarness {
       config,
       logger: this.logger,
       opsServer: env['HTTP_PORT'] !== undefined,
-      emit: (e) => this.events.push(e),
+      emit: (e) => {
+        this.events.push(e);
+        this.eventTimes.push({ type: e.type, atMs: Date.now() });
+      },
     });
     this.#services.add(service);
     return service;
@@ -213,11 +225,9 @@ export class WatcherHarness {
     }
   }
 
-  /** latest is the observed table as a consumer would see it: the last record per key. */
-  latest(): Map<string, ObservedDatabase | null> {
-    const table = new Map<string, ObservedDatabase | null>();
-    for (const m of this.observed) table.set(m.key, m.value);
-    return table;
+  /** latest is the observed table as a consumer would see it: the last record per key (live view). */
+  latest(): ReadonlyMap<string, ObservedDatabase | null> {
+    return this.#latest;
   }
 
   /** countsByKey counts the records (values and tombstones) seen per key. */
