@@ -19,6 +19,7 @@ const key = (name: string): string => `prov-b/team-2/MongoDB/${name}`;
 
 function idOf(model: AnyBulkWriteOperation<SinkDocument>): unknown {
   if ('updateOne' in model) return (model.updateOne.filter as { _id?: unknown })._id;
+  if ('insertOne' in model) return model.insertOne.document._id;
   return undefined;
 }
 

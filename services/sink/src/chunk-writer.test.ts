@@ -22,6 +22,14 @@ function observed(i: number, extra: Record<string, unknown> = {}): RecordPlan {
 
 function harness(overrides: Partial<ChunkWriterOptions> = {}) {
   const store = new FakeStore();
+  // Older versions of db-0..db-9 are stored: their guarded upserts are sent as they are.
+  store.documents = {
+    observed_state: Array.from({ length: 10 }, (_, i) => ({
+      _id: `p/n/MongoDB/db-${i}`,
+      version: -5,
+      sourceOffset: 0,
+    })),
+  };
   const sleeps: number[] = [];
   const events: string[] = [];
   const writer = createChunkWriter({
@@ -170,6 +178,7 @@ describe('createChunkWriter', () => {
     const { store, writer, signal } = harness();
     const key = 'p/n/MongoDB/db-9';
     store.documents = {
+      ...store.documents,
       outstanding_operations: [
         {
           _id: `${key}|HorizontalScaling`,
@@ -196,7 +205,7 @@ describe('createChunkWriter', () => {
       value: driftRecord({ status: 'resolved', eventId: 'e8', detectedAtMs: 70 }, 'p/n/MongoDB/db-8'),
     });
     expect((await writer.write([operation, resolved], signal)).size).toBe(0);
-    expect(store.finds.map((f) => f.collection)).toEqual(['outstanding_operations', 'drift']);
+    expect(store.finds.map((f) => f.collection).slice(-2)).toEqual(['outstanding_operations', 'drift']);
     const followUps = store.calls
       .slice(-2)
       .flatMap((c) => c.models.map((m) => [c.collection, JSON.stringify(m)]));
@@ -217,5 +226,51 @@ describe('createChunkWriter', () => {
     store.replies.push({ writeErrors: [{ index: 0, code: 121, message: 'invalid' }] });
     expect((await writer.write([resolved], signal)).size).toBe(1);
     expect(store.calls).toHaveLength(1);
+  });
+  it('skips a write whose document is stored at the same or a newer version, without sending it', async () => {
+    const { store, writer, signal } = harness();
+    store.documents = { observed_state: [{ _id: 'p/n/MongoDB/db-1', version: 100, sourceOffset: 1 }] };
+    expect((await writer.write([observed(1)], signal)).size).toBe(0);
+    expect(store.finds[0]).toEqual({
+      collection: 'observed_state',
+      filter: { _id: { $in: ['p/n/MongoDB/db-1'] } },
+    });
+    expect(store.calls).toEqual([]);
+  });
+
+  it('inserts a missing document whole, and falls back to the guarded upsert when it exists after all', async () => {
+    const { store, writer, signal } = harness();
+    store.documents = {};
+    store.replies.push({ writeErrors: [{ index: 0, code: 11000, message: 'E11000' }] });
+    expect((await writer.write([observed(1), observed(2)], signal)).size).toBe(0);
+    const kinds = store.calls.map((c) => c.models.map((m) => Object.keys(m)[0]));
+    expect(kinds).toEqual([['insertOne', 'insertOne'], ['updateOne']]);
+    const inserted = store.calls[0]?.models[1];
+    expect(inserted).toMatchObject({
+      insertOne: {
+        document: { _id: 'p/n/MongoDB/db-2', version: 100, sourceOffset: 2, resourceVersion: '100' },
+      },
+    });
+    expect(store.calls[1]?.models.map(modelId)).toEqual(['p/n/MongoDB/db-1']);
+  });
+
+  it('never puts two writes of one document into the same bulkWrite', async () => {
+    const { store, writer, signal } = harness();
+    const key = 'p/n/MongoDB/db-1';
+    const tombstone = planRecord({
+      topic: 'observed',
+      key,
+      sourcePartition: 0,
+      sourceOffset: 9,
+      value: null,
+    });
+    expect((await writer.write([observed(1), tombstone, observed(2)], signal)).size).toBe(0);
+    expect(store.calls.map((c) => c.models.map((m) => [Object.keys(m)[0], modelId(m)]))).toEqual([
+      [
+        ['updateOne', key],
+        ['updateOne', 'p/n/MongoDB/db-2'],
+      ],
+      [['deleteOne', key]],
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import type { Claim } from './claim.ts';
 import { lateLineageWrites, resolveLineageWrites, settleClaimWrites, type ResolvedDrift } from './lineage.ts';
 import { noopSinkMetrics, type SinkMetricsPort } from './sink-metrics.ts';
 import type { SinkStorePort } from './store.ts';
+import { isNewer } from './version-guard.ts';
 import { sortWriteErrors } from './write-outcome.ts';
 import type { FollowUp, PlannedWrite, RecordPlan, SinkCollection } from './write-plan.ts';
 
@@ -52,12 +53,39 @@ export interface ChunkWriter {
 // The server's limit on one BSON document (maxBsonObjectSize); a bigger update or replacement is
 // refused by the driver before anything is sent, failing the whole bulkWrite, so it is checked first.
 const MAX_BSON_BYTES = 16 * 1024 * 1024;
+// E11000 duplicate key.
+const DUPLICATE_KEY = 11000;
 
 interface Attributed {
   readonly record: number;
   readonly write: PlannedWrite;
   /** Sent alone: its group failed as a whole for a reason that is not retryable. */
   readonly alone: boolean;
+  /** For an `insertOne` standing in for a guarded upsert: what to send if the document exists after all. */
+  readonly fallback?: PlannedWrite;
+}
+
+interface StoredVersion {
+  readonly version: unknown;
+  readonly sourceOffset: unknown;
+}
+
+/**
+ * rounds splits a chunk's writes so that no bulkWrite holds two writes of the same document: an
+ * unordered bulkWrite may apply them in any order (the driver even regroups by operation type),
+ * and an upsert and a tombstone of one key must apply in consumption order. The first write of
+ * each document goes in round 1, the second in round 2, and so on; rounds run one after another.
+ */
+function rounds(items: readonly Attributed[]): Attributed[][] {
+  const seen = new Map<string, number>();
+  const out: Attributed[][] = [];
+  for (const item of items) {
+    const id = `${item.write.collection}/${item.write.id}`;
+    const round = seen.get(id) ?? 0;
+    seen.set(id, round + 1);
+    (out[round] ??= []).push(item);
+  }
+  return out;
 }
 
 function modelBytes(write: PlannedWrite): number {
@@ -171,11 +199,25 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
         [...groups.values()].map(async ({ collection, items: group }) => {
           try {
             const outcome = await call(collection, group, signal);
+            // An insert standing in for a guarded upsert found the document after all (another
+            // sink wrote it since it was read): send the guarded upsert instead, no attempt spent.
+            const existed = new Set(
+              outcome.writeErrors
+                .filter(
+                  (failure) => failure.code === DUPLICATE_KEY && group[failure.index]?.fallback !== undefined,
+                )
+                .map((failure) => failure.index),
+            );
+            for (const index of existed) {
+              const item = group[index];
+              if (item?.fallback !== undefined)
+                split.push({ record: item.record, write: item.fallback, alone: false });
+            }
             const sorted = sortWriteErrors(
               group.map((item) => item.write.staleIsWritten),
-              outcome.writeErrors,
+              outcome.writeErrors.filter((failure) => !existed.has(failure.index)),
             );
-            metrics.chunkWritten(collection, sorted.written.length);
+            metrics.chunkWritten(collection, sorted.written.length - existed.size);
             for (const index of sorted.retry) {
               const item = group[index];
               if (item !== undefined) retry.push(item);
@@ -218,7 +260,7 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
       const open = (list: readonly Attributed[]) => list.filter((item) => !failures.has(item.record));
       const again = open(retry);
       if (again.length === 0) {
-        // Only splits (or nothing) left: sending alone is not a retry, no attempt is spent.
+        // Only splits and fallbacks (or nothing) left: not a retry, no attempt is spent.
         pending = open(split);
         continue;
       }
@@ -256,6 +298,64 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
         await sleep(backoff(outage), signal);
       }
     }
+  }
+
+  /**
+   * prepare reads the stored versions of the round's guarded upserts (one `_id $in` query per
+   * collection) and skips what is stale (counted as written), turns what is missing into an
+   * `insertOne` of the whole document (falling back to the guarded upsert on duplicate key), and
+   * keeps the guarded upsert only to replace an older document. The guard stays atomic in every
+   * case; the read only saves writes, and it matters on mongo-java-server, which scans the whole
+   * collection for any update filter beyond `_id` (MongoDB uses the `_id` index).
+   */
+  async function prepare(items: readonly Attributed[], signal: AbortSignal): Promise<Attributed[]> {
+    const ids = new Map<SinkCollection, string[]>();
+    for (const item of items) {
+      if (item.write.guard === undefined) continue;
+      const list = ids.get(item.write.collection) ?? [];
+      list.push(item.write.id);
+      ids.set(item.write.collection, list);
+    }
+    const stored = new Map<string, StoredVersion>();
+    for (const [collection, list] of ids) {
+      for (const doc of await find(collection, { _id: { $in: list } }, signal)) {
+        stored.set(`${collection}/${String(doc['_id'])}`, {
+          version: doc['version'],
+          sourceOffset: doc['sourceOffset'],
+        });
+      }
+    }
+    const out: Attributed[] = [];
+    for (const item of items) {
+      const guard = item.write.guard;
+      if (guard === undefined) {
+        out.push(item);
+        continue;
+      }
+      const current = stored.get(`${item.write.collection}/${item.write.id}`);
+      if (current === undefined) {
+        out.push({
+          record: item.record,
+          alone: false,
+          fallback: item.write,
+          write: {
+            collection: item.write.collection,
+            id: item.write.id,
+            staleIsWritten: false,
+            model: { insertOne: { document: guard.document } },
+          },
+        });
+      } else if (
+        typeof current.version === 'number' &&
+        typeof current.sourceOffset === 'number' &&
+        !isNewer(guard.version, { version: current.version, sourceOffset: current.sourceOffset })
+      ) {
+        continue;
+      } else {
+        out.push(item);
+      }
+    }
+    return out;
   }
 
   async function followUpWrites(
@@ -323,11 +423,14 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
           items.push({ record, write, alone: false });
         }
       });
-      await run(items, failures, signal);
+      for (const round of rounds(items)) await run(await prepare(round, signal), failures, signal);
       const requests = plans.flatMap((plan, record) =>
         failures.has(record) ? [] : plan.followUps.map((followUp) => ({ record, followUp })),
       );
-      if (requests.length > 0) await run(await followUpWrites(requests, signal), failures, signal);
+      if (requests.length > 0) {
+        for (const round of rounds(await followUpWrites(requests, signal)))
+          await run(round, failures, signal);
+      }
       return failures;
     },
   };

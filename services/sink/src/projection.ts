@@ -40,13 +40,15 @@ function upsert(
   set: Document,
   setOnInsert?: Document,
 ): PlannedWrite {
-  const update: Document = { $set: { ...set, version: version.version, sourceOffset: version.sourceOffset } };
+  const fields = { ...set, version: version.version, sourceOffset: version.sourceOffset };
+  const update: Document = { $set: fields };
   if (setOnInsert !== undefined) update['$setOnInsert'] = setOnInsert;
   return {
     collection,
     id,
     staleIsWritten: true,
     model: { updateOne: { filter: newerThanStoredFilter(id, version), update, upsert: true } },
+    guard: { version, document: { ...setOnInsert, ...fields, _id: id } },
   };
 }
 

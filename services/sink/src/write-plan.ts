@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import type { RecordVersion } from './version-guard.ts';
 
 /**
  * SinkCollection names the MongoDB collections the sink owns: the three projections and
@@ -28,6 +29,13 @@ export interface PlannedWrite {
   readonly id: string;
   readonly model: AnyBulkWriteOperation<SinkDocument>;
   readonly staleIsWritten: boolean;
+  /**
+   * For a version-guarded upsert: its version and the whole document it creates when none is
+   * stored. The chunk writer reads the stored versions first and then skips a stale write, inserts
+   * a missing document with `insertOne`, and sends the guarded upsert only to replace an older
+   * one (see `chunk-writer.ts`).
+   */
+  readonly guard?: { readonly version: RecordVersion; readonly document: SinkDocument };
 }
 
 /**

@@ -40,5 +40,6 @@ export class FakeStore implements SinkStorePort {
 export function modelId(model: AnyBulkWriteOperation<SinkDocument>): unknown {
   if ('updateOne' in model) return (model.updateOne.filter as Document)['_id'];
   if ('deleteOne' in model) return (model.deleteOne.filter as Document)['_id'];
+  if ('insertOne' in model) return model.insertOne.document._id;
   return undefined;
 }
