@@ -6,6 +6,7 @@ import {
   type ChangeStreamOptions,
   type Db,
   type Document,
+  type FindCursor,
 } from 'mongodb';
 import type { ClusterTime, SourceChange, SourceCollection } from './change.ts';
 import { PositionLostError, type StreamStart } from './position.ts';
@@ -39,6 +40,12 @@ function clusterTimeOf(value: unknown): ClusterTime | null {
   return null;
 }
 
+function sameId(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  return documentIdOf(a) === documentIdOf(b);
+}
+
 function sizeOf(document: Document | null | undefined): number {
   return document === null || document === undefined ? 0 : BSON.calculateObjectSize(document);
 }
@@ -55,12 +62,14 @@ function sizeOf(document: Document | null | undefined): number {
  *   when no `_id` is anywhere in the event (mongo-java-server puts the update spec in
  *   `documentKey`), it raises PositionLostError('unidentifiable-change') so a resnapshot repairs
  *   what cannot be attributed.
- * - Snapshot pages: `find({_id: {$gt: after}}).sort({_id: 1}).limit(n)` — bounded, resumable,
- *   index-backed; all `_id`s of one collection must share one BSON type (range queries bracket
- *   by type).
+ * - Snapshot pages: one `find({_id: {$gt: after}}).sort({_id: 1})` cursor with `batchSize(n)`,
+ *   read a page at a time (bounded memory, one server-side sort); a new cursor resumes after the
+ *   last `_id` when asked for another position. All `_id`s of one collection must share one BSON
+ *   type (range queries bracket by type).
  */
 export function createMongoSource(db: Db, options: MongoSourceOptions): ChangeSourcePort {
   const positions = db.collection<{ _id: string }>(options.positionsCollection);
+  const snapshotCursors = new Map<SourceCollection, { cursor: FindCursor<Document>; lastId: unknown }>();
 
   async function lookup(collection: SourceCollection, id: unknown): Promise<Document | null> {
     return db.collection(options.collectionNames[collection]).findOne({ _id: id as never });
@@ -189,13 +198,36 @@ export function createMongoSource(db: Db, options: MongoSourceOptions): ChangeSo
       limit: number,
       clusterTime: ClusterTime,
     ): Promise<SnapshotPage> {
-      const filter = after === null ? {} : { _id: { $gt: after } };
-      const documents = await db
-        .collection(options.collectionNames[collection])
-        .find(filter as Document)
-        .sort({ _id: 1 })
-        .limit(limit)
-        .toArray();
+      // One sorted cursor per snapshot, read a page (batch) at a time: the server sorts once
+      // instead of once per page. If the cursor is gone or another position is asked for, a new
+      // one starts after the last `_id` (the `$gt` range keeps the read resumable and bounded).
+      let open = snapshotCursors.get(collection);
+      if (open === undefined || !sameId(open.lastId, after)) {
+        await open?.cursor.close().catch(() => undefined);
+        const filter = after === null ? {} : { _id: { $gt: after } };
+        open = {
+          cursor: db
+            .collection(options.collectionNames[collection])
+            .find(filter as Document)
+            .sort({ _id: 1 })
+            .batchSize(limit),
+          lastId: after,
+        };
+        snapshotCursors.set(collection, open);
+      }
+      const documents: Document[] = [];
+      while (documents.length < limit) {
+        const document = await open.cursor.next();
+        if (document === null) break;
+        documents.push(document);
+        if (open.cursor.bufferedCount() === 0 && documents.length >= limit) break;
+      }
+      const done = documents.length < limit;
+      open.lastId = documents.at(-1)?.['_id'] ?? after;
+      if (done) {
+        snapshotCursors.delete(collection);
+        await open.cursor.close().catch(() => undefined);
+      }
       const changes: SourceChange[] = documents.map((document) => ({
         collection,
         operationType: 'snapshot',
@@ -205,7 +237,7 @@ export function createMongoSource(db: Db, options: MongoSourceOptions): ChangeSo
         clusterTime,
         wallTimeMs: null,
       }));
-      return { changes, after: documents.at(-1)?.['_id'] ?? after, done: documents.length < limit };
+      return { changes, after: open.lastId, done };
     },
   };
 }
