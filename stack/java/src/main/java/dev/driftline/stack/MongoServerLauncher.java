@@ -2,6 +2,7 @@ package dev.driftline.stack;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -23,6 +24,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class MongoServerLauncher {
   private MongoServerLauncher() {}
+
+  /** WORKER_THREADS is the netty worker count; threads are cheap, a shared waiting one is not. */
+  static final int WORKER_THREADS = 32;
 
   /** REPORTED_VERSION is MongoDB 4.4.0, wire version 9: the minimum the Node.js driver 7.x accepts. */
   static final MongoVersion REPORTED_VERSION =
@@ -54,7 +58,9 @@ public final class MongoServerLauncher {
 
     MongoServer server = new MongoServer(new ChangeStreamMemoryBackend().version(REPORTED_VERSION));
     server.enableOplog();
-    server.bind(host, port);
+    // Many worker threads: a getMore on an idle change stream waits briefly on its thread (see
+    // ChangeStreamMemoryBackend.MAX_AWAIT_MS), so fewer connections share a waiting thread.
+    server.bind(new InetSocketAddress(host, port), 1, WORKER_THREADS);
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -16,7 +16,8 @@
  *    and null when the document no longer exists at lookup time (upstream returned the $set delta);
  *  - delete events have no fullDocument field;
  *  - every CRUD event carries ns {db, coll};
- *  - namespaces with dots in the collection name are split correctly.
+ *  - namespaces with dots in the collection name are split correctly;
+ *  - an idle poll (no oplog entry after the cursor's position) answers without scanning the oplog.
  * It lives in upstream's package only to reach its package-private helpers (OplogClock,
  * InvalidateOplogCursor).
  */
@@ -95,7 +96,30 @@ public class DriftlineChangeStreamOplog implements Oplog {
     }
 
     private void addDocuments(Stream<Document> oplogDocuments) {
-        collection.addDocuments(oplogDocuments);
+        collection.addDocuments(oplogDocuments.peek(this::noteAppended));
+    }
+
+    // The newest oplog timestamp. An idle change stream polls with getMore in a tight loop (this
+    // server answers at once instead of awaiting data), and every poll used to scan and sort the
+    // whole, never-truncated oplog; with this, an idle poll is one comparison.
+    private volatile BsonTimestamp lastAppended;
+
+    private synchronized void noteAppended(Document oplogDocument) {
+        BsonTimestamp timestamp = getOplogTimestamp(oplogDocument);
+        if (lastAppended == null || timestamp.compareTo(lastAppended) > 0) {
+            lastAppended = timestamp;
+        }
+        notifyAll();
+    }
+
+    /** awaitAppend blocks until an oplog entry is appended or {@code millis} pass. */
+    public synchronized void awaitAppend(long millis) throws InterruptedException {
+        wait(millis);
+    }
+
+    private boolean hasEntriesAfter(OplogPosition position) {
+        BsonTimestamp last = lastAppended;
+        return last != null && new OplogPosition(last).isAfter(position);
     }
 
     @Override
@@ -105,7 +129,9 @@ public class DriftlineChangeStreamOplog implements Oplog {
         }
         final String databaseName = Utils.getDatabaseNameFromFullName(namespace);
         final String collectionName = Utils.getCollectionNameFromFullName(namespace);
-        collection.addDocument(toOplogDropCollection(databaseName, collectionName));
+        Document dropDocument = toOplogDropCollection(databaseName, collectionName);
+        noteAppended(dropDocument);
+        collection.addDocument(dropDocument);
     }
 
     private Stream<Document> streamOplog(Document changeStreamDocument, OplogPosition position, Aggregation aggregation,
@@ -167,7 +193,9 @@ public class DriftlineChangeStreamOplog implements Oplog {
         }
 
         Function<OplogPosition, Stream<Document>> streamSupplier =
-            position -> streamOplog(changeStreamDocument, position, aggregation, namespace);
+            position -> hasEntriesAfter(position)
+                ? streamOplog(changeStreamDocument, position, aggregation, namespace)
+                : Stream.empty();
         OplogCursor cursor = new OplogCursor(cursorRegistry.generateCursorId(), streamSupplier, initialOplogPosition);
         cursorRegistry.add(cursor);
         return cursor;
