@@ -1,5 +1,6 @@
 import { loadStackConfig, type StackConfig } from './config/stack-config.ts';
 import { ensureMavenArtifacts } from './maven/maven-artifacts.ts';
+import { withStackLock } from './process/stack-lock.ts';
 import { repoDir } from './repo-dir.ts';
 import { downStack, stackStatus, upStack } from './stack.ts';
 
@@ -23,7 +24,10 @@ async function run(command: string | undefined, config: StackConfig): Promise<nu
   switch (command) {
     case 'fetch': {
       say('maven: resolving artifacts (downloads go to ~/.m2)');
-      const result = await ensureMavenArtifacts(config.repoDir, config.stackDir);
+      // Under the stack lock: an `up` starting JVMs must not see the jar folder half rebuilt.
+      const result = await withStackLock(config.stackDir, () =>
+        ensureMavenArtifacts(config.repoDir, config.stackDir),
+      );
       say(result === 'cached' ? 'maven: already resolved, nothing to do' : 'maven: resolved');
       return 0;
     }
