@@ -48,7 +48,7 @@ describe('lateLineageWrites', () => {
 });
 
 describe('settleClaimWrites', () => {
-  it('supersedes every other outstanding operation of the claim’s key and type', () => {
+  it('supersedes the older outstanding operations of the claim’s key and type, never a newer one', () => {
     const claim = {
       _id: 'k|VerticalScaling',
       key: 'k',
@@ -61,7 +61,13 @@ describe('settleClaimWrites', () => {
     expect(settleClaimWrites(claim).map((w) => w.model)).toEqual([
       {
         updateMany: {
-          filter: { key: 'k', type: 'VerticalScaling', outcome: 'outstanding', _id: { $ne: 'op-new' } },
+          filter: {
+            key: 'k',
+            type: 'VerticalScaling',
+            outcome: 'outstanding',
+            _id: { $ne: 'op-new' },
+            $or: [{ desiredGeneration: { $lt: 3 } }, { desiredGeneration: 3, createdAtMs: { $lt: 9 } }],
+          },
           update: { $set: { outcome: 'superseded', supersededBy: 'op-new' } },
         },
       },

@@ -58,9 +58,12 @@ export function lateLineageWrites(drift: ResolvedDrift | null): PlannedWrite[] {
 
 /**
  * settleClaimWrites makes the `operations` collection agree with the claim of one key and type:
- * every other operation of that key and type still `outstanding` is `superseded` by the holder.
- * Run after the claim upserts were acknowledged; when two sinks race, each settles after its own
- * claim, and whichever settles last sees the final holder, so at most one stays outstanding.
+ * every operation of that key and type still `outstanding` and older than the holder (lower
+ * desired generation, or the same one created earlier) is `superseded` by it. Only older ones:
+ * a newer operation whose claim upsert has not landed yet (another sink, or the same chunk's
+ * claim write still in flight) is left alone and settles after its own claim. The claim only
+ * ever moves to a newer operation, so an operation superseded this way stays superseded rightly,
+ * and once every sink has settled exactly the holder is outstanding.
  */
 export function settleClaimWrites(claim: Claim | null): PlannedWrite[] {
   if (claim === null) return [];
@@ -76,6 +79,10 @@ export function settleClaimWrites(claim: Claim | null): PlannedWrite[] {
             type: claim.type,
             outcome: 'outstanding',
             _id: { $ne: claim.operationId },
+            $or: [
+              { desiredGeneration: { $lt: claim.desiredGeneration } },
+              { desiredGeneration: claim.desiredGeneration, createdAtMs: { $lt: claim.createdAtMs } },
+            ],
           },
           update: { $set: { outcome: 'superseded', supersededBy: claim.operationId } },
         },
