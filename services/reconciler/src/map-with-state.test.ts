@@ -12,7 +12,7 @@ describe('mapWithState', () => {
   it('keeps one state per key, emits every output in order, and drops state when the step returns null', () => {
     const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
     const store = new Map<string, number>();
-    const seen: [string, number | null][] = [];
+    const seen: [string, number | null, number | null][] = [];
     scheduler.run(({ cold, expectObservable }) => {
       const input$ = cold<Keyed<string>>('-a-b-c-d-e|', {
         a: { key: 'x', input: '+' },
@@ -22,7 +22,10 @@ describe('mapWithState', () => {
         e: { key: 'x', input: '+' },
       });
       const output$ = input$.pipe(
-        mapWithState(counter, { store, onState: (key, state) => seen.push([key, state]) }),
+        mapWithState(counter, {
+          store,
+          onState: (key, state, previous) => seen.push([key, state, previous]),
+        }),
       );
       expectObservable(output$).toBe('-a-b-c-d-e|', {
         a: 'x:1',
@@ -37,11 +40,11 @@ describe('mapWithState', () => {
       ['x', 1],
     ]);
     expect(seen).toEqual([
-      ['x', 1],
-      ['y', 1],
-      ['x', 2],
-      ['x', null],
-      ['x', 1],
+      ['x', 1, null],
+      ['y', 1, null],
+      ['x', 2, 1],
+      ['x', null, 2],
+      ['x', 1, null],
     ]);
   });
 

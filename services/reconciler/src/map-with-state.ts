@@ -17,8 +17,8 @@ export type KeyedStep<S, I, O> = (
 export interface MapWithStateOptions<S> {
   /** The state table; default a new Map per subscription. One subscription at a time may use a given store. */
   readonly store?: Map<string, S>;
-  /** Called after each step with the key's new state (null = dropped), before the outputs are emitted. */
-  readonly onState?: (key: string, state: S | null) => void;
+  /** Called after each step with the key's new and previous state (null = none), before the outputs are emitted. */
+  readonly onState?: (key: string, state: S | null, previous: S | null) => void;
 }
 
 /**
@@ -55,7 +55,7 @@ export function mapWithState<S, I, O>(
           } else if (next !== previous) {
             store.set(key, next);
           }
-          onState?.(key, next);
+          onState?.(key, next, previous);
           for (const output of result.outputs) subscriber.next(output);
         },
         error: (error: unknown) => subscriber.error(error),

@@ -12,7 +12,6 @@ import {
   EMPTY,
   filter,
   map,
-  merge,
   Observable,
   Subject,
   type Connectable,
@@ -123,7 +122,7 @@ export function createTopology(inputs: TopologyInputs): Topology {
     const ctx = { key: '', nowMs: 0, freshness: FRESH };
 
     const freshnessOf = (provider: string | undefined): Freshness =>
-      provider === undefined ? FRESH : (providers.get(provider)?.freshness ?? FRESH);
+      provider === undefined || providers.size === 0 ? FRESH : (providers.get(provider)?.freshness ?? FRESH);
 
     const keyStep = (state: KeyState | null, input: KeyInput, key: string) => {
       ctx.key = key;
@@ -141,10 +140,11 @@ export function createTopology(inputs: TopologyInputs): Topology {
       timer = scheduler.schedule(fire, Math.max(0, atMs - scheduler.now()));
     };
 
-    const onState = (key: string, state: KeyState | null) => {
+    const onState = (key: string, state: KeyState | null, previous: KeyState | null) => {
       const deadline = state === null ? null : nextDeadlineMs(state, config);
       if (deadline === null) {
-        deadlines.delete(key);
+        // A key has a deadline only while it has a pending transition: skip the lookup otherwise.
+        if (previous?.pending != null) deadlines.delete(key);
       } else {
         deadlines.set(key, deadline);
         arm(deadline);
@@ -184,20 +184,29 @@ export function createTopology(inputs: TopologyInputs): Topology {
       if (nextProvider !== null) arm(nextProvider);
     }
 
-    const records$ = merge(
-      inputs.desired$.pipe(
-        map((c): Keyed<KeyInput> => ({ key: c.key, input: { type: 'desired', value: c.value } })),
-      ),
-      inputs.observed$.pipe(
-        map((c): Keyed<KeyInput> => ({ key: c.key, input: { type: 'observed', value: c.value } })),
-      ),
-    );
+    // The two tables and the internal ticks merged by hand (not merge + map): one hop per input
+    // on the hot path. Completes when both tables have completed.
     const keyed$ = new Observable<Keyed<KeyInput>>((inner) => {
-      const tickSubscription = ticks.subscribe((tick) => inner.next(tick));
-      const recordSubscription = records$.subscribe(inner);
+      let open = 2;
+      const complete = () => {
+        if (--open === 0) inner.complete();
+      };
+      const error = (e: unknown) => inner.error(e);
+      const subscriptions = [
+        ticks.subscribe((tick) => inner.next(tick)),
+        inputs.desired$.subscribe({
+          next: (c) => inner.next({ key: c.key, input: { type: 'desired', value: c.value } }),
+          error,
+          complete,
+        }),
+        inputs.observed$.subscribe({
+          next: (c) => inner.next({ key: c.key, input: { type: 'observed', value: c.value } }),
+          error,
+          complete,
+        }),
+      ];
       return () => {
-        tickSubscription.unsubscribe();
-        recordSubscription.unsubscribe();
+        for (const subscription of subscriptions) subscription.unsubscribe();
       };
     });
 
