@@ -167,9 +167,10 @@ for (const name of runnable) {
     }
   }
 }
-for (const kept of ['schemas/desired.avsc', 'package-lock.json', 'package.json']) {
-  if (existsSync(join(root, kept)) && dockerignored(kept))
-    fail(`.dockerignore drops ${kept}, which the image needs`);
+// Read at run time, not imported: the Avro schemas, and the manifests npm ci needs.
+const avroSchemas = readdirSync(join(root, 'schemas')).filter((f) => f.endsWith('.avsc'));
+for (const kept of [...avroSchemas.map((f) => `schemas/${f}`), 'package-lock.json', 'package.json']) {
+  if (dockerignored(kept)) fail(`.dockerignore drops ${kept}, which the image needs`);
 }
 
 // ---- compose.yaml --------------------------------------------------------------------------------
@@ -283,7 +284,9 @@ for (const match of helperEnv) {
 
 // ---- helm lint + template, when helm is installed ----------------------------------------------------
 const helm = process.env['HELM'] ?? 'helm';
+// helm's built-in default Kubernetes version is older than the chart's kubeVersion floor.
 const renderValues = [
+  '--kube-version=1.30.0',
   '--set=mongo.existingSecret=driftline-mongo',
   '--set=credentialsKey.existingSecret=driftline-credentials-key',
   '--set=serviceMonitor.enabled=true',
@@ -294,13 +297,17 @@ if (probe.error !== undefined) {
   if (process.env['CI'] === 'true') fail(`${message}; CI must install helm`);
   else notes.push(message);
 } else {
-  const lint = spawnSync(helm, ['lint', '--strict', join(root, chartDir), ...renderValues], {
+  const lint = spawnSync(helm, ['lint', '--strict', join(root, chartDir), ...renderValues.slice(1)], {
     encoding: 'utf8',
   });
   if (lint.status !== 0) fail(`helm lint --strict failed:\n${lint.stdout}${lint.stderr}`);
-  const bare = spawnSync(helm, ['template', 'x', join(root, chartDir)], { encoding: 'utf8' });
-  if (bare.status === 0 || !bare.stderr.includes('existingSecret')) {
-    fail(`helm template without the required Secrets must fail naming them; got: ${bare.stderr}`);
+  // Each Secret a service cannot run without must be demanded by name, not silently defaulted.
+  for (const secret of ['mongo.existingSecret', 'credentialsKey.existingSecret']) {
+    const without = renderValues.filter((v) => !v.startsWith(`--set=${secret}=`));
+    const bare = spawnSync(helm, ['template', 'x', join(root, chartDir), ...without], { encoding: 'utf8' });
+    if (bare.status === 0 || !bare.stderr.includes(secret)) {
+      fail(`helm template without ${secret} must fail naming it; got: ${bare.stderr.trim() || 'success'}`);
+    }
   }
   const rendered = spawnSync(helm, ['template', 'drift', join(root, chartDir), ...renderValues], {
     encoding: 'utf8',
@@ -309,13 +316,29 @@ if (probe.error !== undefined) {
   else checkRendered(parseAllDocuments(rendered.stdout).map((d) => d.toJS() as unknown));
 }
 
+// ---- docker compose config, when the compose plugin is installed ----------------------------------------
+// `docker compose config` validates against the Compose specification's schema (no engine needed).
+const composeProbe = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+if (composeProbe.status === 0) {
+  const config = spawnSync(
+    'docker',
+    ['compose', '-f', join(root, 'compose.yaml'), '--profile', 'demo', 'config', '--quiet'],
+    { encoding: 'utf8' },
+  );
+  if (config.status !== 0) fail(`docker compose config rejects compose.yaml: ${config.stderr}`);
+} else {
+  notes.push('docker compose not installed: compose.yaml was not validated against the Compose schema');
+}
+
 function checkRendered(documents: unknown[]): void {
   const objects = documents.filter(isRecord);
   const kinds = objects.map((o) => String(o['kind']));
   for (const kind of ['ServiceMonitor']) if (!kinds.includes(kind)) fail(`rendered chart has no ${kind}`);
   for (const name of runnable.filter((n) => !demoOnly.has(n))) {
     const deployment = objects.find(
-      (o) => o['kind'] === 'Deployment' && JSON.stringify(o['metadata']).includes(`"component":"${name}"`),
+      (o) =>
+        o['kind'] === 'Deployment' &&
+        JSON.stringify(o['metadata']).includes(`"app.kubernetes.io/component":"${name}"`),
     );
     if (deployment === undefined) {
       fail(`rendered chart has no Deployment for ${name}`);
@@ -323,7 +346,9 @@ function checkRendered(documents: unknown[]): void {
     }
     for (const kind of ['Service', 'ServiceAccount', 'PodDisruptionBudget']) {
       const found = objects.some(
-        (o) => o['kind'] === kind && JSON.stringify(o['metadata']).includes(`"component":"${name}"`),
+        (o) =>
+          o['kind'] === kind &&
+          JSON.stringify(o['metadata']).includes(`"app.kubernetes.io/component":"${name}"`),
       );
       if (!found) fail(`rendered chart has no ${kind} for ${name}`);
     }
