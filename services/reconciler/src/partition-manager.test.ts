@@ -16,7 +16,7 @@ import { createLogger } from '@driftline/shared/logging';
 import { recordingMetrics } from '@driftline/shared/metrics';
 import { HealthTable } from './kafka-health-table.ts';
 import { inMemoryInputReader } from './kafka-input-reader.ts';
-import { PartitionManager, type ReconcilerTopics } from './partition-manager.ts';
+import { chunksOf, PartitionManager, type ReconcilerTopics } from './partition-manager.ts';
 import { desiredRecord, observedRecord } from './test-records.ts';
 
 const PARTITIONS = 3;
@@ -319,5 +319,16 @@ describe('PartitionManager', () => {
     expect(manager.stateSize()).toBe(0);
     expect(manager.partitions()).toHaveLength(2);
     await consumer.stop();
+  });
+
+  it('splits outputs into produce requests the broker accepts, keeping their order', () => {
+    const record = (i: number) => ({ topic: 't', key: `k${i}`, value: Buffer.alloc(100_000) });
+    const records = Array.from({ length: 12 }, (_, i) => record(i));
+    const chunks = chunksOf(records);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.flat().map((r) => r.key)).toEqual(records.map((r) => r.key));
+    for (const chunk of chunks)
+      expect(chunk.reduce((n, r) => n + (r.value?.length ?? 0), 0)).toBeLessThanOrEqual(512 * 1024);
+    expect(chunksOf([])).toEqual([]);
   });
 });

@@ -313,7 +313,9 @@ export class PartitionManager {
   }
 
   #send(records: readonly OutgoingRecord[]): Promise<unknown> {
-    const sent = this.#chain.then(() => this.#options.producer.send(records));
+    const sent = this.#chain.then(async () => {
+      for (const chunk of chunksOf(records)) await this.#options.producer.send(chunk);
+    });
     this.#chain = sent.catch(() => undefined);
     return sent;
   }
@@ -355,6 +357,29 @@ export class PartitionManager {
         this.#metrics.record({ type: 'deadletter.sent', topic, code: letter.errorCode });
     }
   }
+}
+
+// The broker rejects a record batch above max.message.bytes (1 MiB by default, per partition);
+// half of that per produce request leaves room for headers and batch overhead.
+const MAX_SEND_BYTES = 512 * 1024;
+
+/** chunksOf splits records, in order, into produce requests of at most MAX_SEND_BYTES of keys and values. */
+export function chunksOf(records: readonly OutgoingRecord[]): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let chunk: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = (record.value?.length ?? 0) + (record.key?.length ?? 0) + 64;
+    if (chunk.length > 0 && bytes + size > MAX_SEND_BYTES) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 function throwIfAborted(...signals: AbortSignal[]): void {
