@@ -70,6 +70,7 @@ export async function startDesiredService({ config, logger }: StartOptions): Pro
     registry: metrics.registry,
     health: createHealth({ lifecycle }),
   });
+  log.info({ opsPort: ops.port, opsHost: ops.host }, 'ops server listening');
   let reportFatal: (error: Error) => void = () => undefined;
   const fatal = new Promise<Error>((resolve) => (reportFatal = resolve));
 
