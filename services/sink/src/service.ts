@@ -106,13 +106,13 @@ export async function startSinkService(options: SinkServiceOptions): Promise<Sin
     metrics: sinkMetrics,
     onUnavailable: (error) => {
       consumerRef.current?.pause();
-      mongoComponent.transition(
-        'starting',
-        `MongoDB unreachable: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      if (mongoComponent.state === 'running') {
+        const reason = error instanceof Error ? error.message : String(error);
+        mongoComponent.transition('starting', `MongoDB unreachable: ${reason}`);
+      }
     },
     onAvailable: () => {
-      mongoComponent.transition('running');
+      if (mongoComponent.state === 'starting') mongoComponent.transition('running');
       consumerRef.current?.resume();
     },
   });
@@ -188,6 +188,9 @@ export async function startSinkService(options: SinkServiceOptions): Promise<Sin
       clearInterval(sweepTimer);
       mongoComponent.transition('draining');
       // A graceful stop lets the running batch finish and commit; only then is the sink stopped.
+      // While MongoDB is unreachable the batch cannot finish: abort it instead (nothing is
+      // committed for it; the next owner reads it again).
+      if (writer.unavailable) sink.stop();
       await consumer.stop();
       sink.stop();
       await producer.disconnect();
