@@ -17,5 +17,5 @@ export type {
 } from './stack.ts';
 export type { StartedBy } from './process/pid-file.ts';
 export { releaseTestRunLease, takeTestRunLease } from './process/test-run-lease.ts';
-export { ensureMavenArtifacts } from './maven/maven-artifacts.ts';
+export { ensureMavenArtifacts, mavenArtifacts } from './maven/maven-artifacts.ts';
 export { repoDir } from './repo-dir.ts';

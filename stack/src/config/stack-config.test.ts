@@ -97,8 +97,14 @@ describe('loadStackConfig', () => {
     ['SCHEMA_REGISTRY_URL', 'registry:8081'],
     ['KAFKA_HEAP_MB', '12'],
     ['MONGO_HEAP_MB', 'lots'],
+    ['MONGO_OPLOG_MAX_ENTRIES', '-1'],
   ])('rejects a bad %s naming it', (variable, value) => {
     expect(() => loadStackConfig({ [variable]: value }, '/repo')).toThrow(new RegExp(`^${variable}=`));
+  });
+
+  it('caps the Mongo oplog at 100000 entries unless told otherwise (0 = unbounded)', () => {
+    expect(loadStackConfig({}, '/repo').mongo.oplogMaxEntries).toBe(100_000);
+    expect(loadStackConfig({ MONGO_OPLOG_MAX_ENTRIES: '0' }, '/repo').mongo.oplogMaxEntries).toBe(0);
   });
 
   it('runs java from JAVA_HOME when set, else from PATH', () => {

@@ -29,6 +29,8 @@ export interface StackConfig {
     readonly external: boolean;
     readonly port: number;
     readonly heapMb: number;
+    /** Oplog cap in entries (0 = unbounded); resuming from a truncated position fails with 286. */
+    readonly oplogMaxEntries: number;
     readonly url: string;
   };
   readonly schemaRegistry: {
@@ -101,6 +103,13 @@ function parseUrl(env: StackEnv, name: string, protocols: readonly string[]): st
   return raw.replace(/\/+$/, '');
 }
 
+function parseCount(env: StackEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,9}$/.test(raw)) throw new StackConfigError(name, 'a whole number >= 0', raw);
+  return Number(raw);
+}
+
 function parseHeapMb(env: StackEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
@@ -150,7 +159,8 @@ export function loadStackConfig(env: StackEnv, repoDir: string): StackConfig {
     mongo: Object.freeze({
       external: mongoUrl !== null,
       port: mongoPort,
-      heapMb: parseHeapMb(env, 'MONGO_HEAP_MB', 256),
+      heapMb: parseHeapMb(env, 'MONGO_HEAP_MB', 512),
+      oplogMaxEntries: parseCount(env, 'MONGO_OPLOG_MAX_ENTRIES', 100_000),
       url: mongoUrl ?? `mongodb://127.0.0.1:${mongoPort}/?directConnection=true`,
     }),
     schemaRegistry: Object.freeze({

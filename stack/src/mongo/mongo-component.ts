@@ -45,6 +45,8 @@ export function mongoComponent(config: StackConfig): LocalComponent {
           '127.0.0.1',
           '--port',
           String(port),
+          '--oplog-max-entries',
+          String(config.mongo.oplogMaxEntries),
           '--marker',
           marker,
         ],

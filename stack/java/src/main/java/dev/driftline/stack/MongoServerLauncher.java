@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
  * from using protocol features of newer servers. Prints one line
  * starting with {@code READY} once it accepts connections; SIGTERM shuts it down.
  *
- * <p>Arguments: {@code --host <h> --port <p> [--marker <text>]}. The marker is ignored: it only makes
+ * <p>Arguments: {@code --host <h> --port <p> [--oplog-max-entries <n>] [--marker <text>]};
+ * {@code --oplog-max-entries} caps the oplog (0 = unbounded, see DriftlineChangeStreamOplog). The marker is ignored: it only makes
  * the process recognisable in /proc/&lt;pid&gt;/cmdline so `stack down` stops its own process only.
  */
 public final class MongoServerLauncher {
@@ -49,6 +50,7 @@ public final class MongoServerLauncher {
       switch (args[i]) {
         case "--host" -> host = args[i + 1];
         case "--port" -> port = Integer.parseInt(args[i + 1]);
+        case "--oplog-max-entries" -> System.setProperty("driftline.oplog.maxEntries", args[i + 1]);
         case "--marker" -> {
           // identification only
         }

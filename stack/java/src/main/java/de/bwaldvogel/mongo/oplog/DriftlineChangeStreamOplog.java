@@ -17,7 +17,9 @@
  *  - delete events have no fullDocument field;
  *  - every CRUD event carries ns {db, coll};
  *  - namespaces with dots in the collection name are split correctly;
- *  - an idle poll (no oplog entry after the cursor's position) answers without scanning the oplog.
+ *  - an idle poll (no oplog entry after the cursor's position) answers without scanning the oplog;
+ *  - optional oplog roll-over (-Ddriftline.oplog.maxEntries): resuming from a truncated position
+ *    fails with 286 ChangeStreamHistoryLost.
  * It lives in upstream's package only to reach its package-private helpers (OplogClock,
  * InvalidateOplogCursor).
  */
@@ -38,6 +40,7 @@ import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
 
 /** DriftlineChangeStreamOplog is CollectionBackedOplog with real-MongoDB-shaped change events (see above). */
@@ -97,6 +100,7 @@ public class DriftlineChangeStreamOplog implements Oplog {
 
     private void addDocuments(Stream<Document> oplogDocuments) {
         collection.addDocuments(oplogDocuments.peek(this::noteAppended));
+        truncateIfOverCap();
     }
 
     // The newest oplog timestamp. An idle change stream polls with getMore in a tight loop (this
@@ -115,6 +119,44 @@ public class DriftlineChangeStreamOplog implements Oplog {
     /** awaitAppend blocks until an oplog entry is appended or {@code millis} pass. */
     public synchronized void awaitAppend(long millis) throws InterruptedException {
         wait(millis);
+    }
+
+    // Oplog roll-over: with -Ddriftline.oplog.maxEntries=N (> 0) the oplog keeps about the newest N
+    // entries, like MongoDB's capped oplog, so that resuming from a token whose entries were
+    // truncated fails with 286 ChangeStreamHistoryLost, as on a real replica set. 0 = unbounded.
+    private final int maxEntries = Integer.getInteger("driftline.oplog.maxEntries", 0);
+    private volatile BsonTimestamp newestTruncated;
+
+    private void truncateIfOverCap() {
+        if (maxEntries <= 0) {
+            return;
+        }
+        synchronized (this) {
+            long entries = collection.count();
+            // Truncate in steps of 10% so that an append is not a full scan every time.
+            long slack = Math.max(1, maxEntries / 10);
+            if (entries <= maxEntries + slack) {
+                return;
+            }
+            List<Document> oldestFirst = collection.queryAllAsStream()
+                .sorted((a, b) -> getOplogTimestamp(a).compareTo(getOplogTimestamp(b)))
+                .limit(entries - maxEntries)
+                .collect(java.util.stream.Collectors.toList());
+            for (Document document : oldestFirst) {
+                collection.removeDocument(document);
+            }
+            if (!oldestFirst.isEmpty()) {
+                newestTruncated = getOplogTimestamp(oldestFirst.get(oldestFirst.size() - 1));
+            }
+        }
+    }
+
+    private void throwIfHistoryLost(OplogPosition position) {
+        BsonTimestamp truncated = newestTruncated;
+        if (truncated != null && new OplogPosition(truncated).isAfter(position)) {
+            throw new MongoServerError(286, "ChangeStreamHistoryLost",
+                "Resume of change stream was not possible, as the resume point may no longer be in the oplog.");
+        }
     }
 
     private boolean hasEntriesAfter(OplogPosition position) {
@@ -192,10 +234,13 @@ public class DriftlineChangeStreamOplog implements Oplog {
             initialOplogPosition = new OplogPosition(oplogClock.now());
         }
 
-        Function<OplogPosition, Stream<Document>> streamSupplier =
-            position -> hasEntriesAfter(position)
+        throwIfHistoryLost(initialOplogPosition);
+        Function<OplogPosition, Stream<Document>> streamSupplier = position -> {
+            throwIfHistoryLost(position);
+            return hasEntriesAfter(position)
                 ? streamOplog(changeStreamDocument, position, aggregation, namespace)
                 : Stream.empty();
+        };
         OplogCursor cursor = new OplogCursor(cursorRegistry.generateCursorId(), streamSupplier, initialOplogPosition);
         cursorRegistry.add(cursor);
         return cursor;
