@@ -230,4 +230,24 @@ describe('ProviderSupervisor', () => {
     expect(kube.listRequests.map((r) => r.options.namespace)).toEqual(['a', 'b']);
     expect(sink.published.map((c) => c.key).sort()).toEqual(['p1/a/MongoDB/x', 'p1/b/MongoDB/y']);
   });
+
+  it('reports itself stuck when a watch delivers nothing for twice the idle timeout', async () => {
+    const { kube, supervisor, clock } = setup({
+      provider: { id: 'p1', kinds: ['MongoDB'], namespaces: [] },
+      reflector: { random: () => 0, watchIdleTimeoutMs: 10_000 },
+    });
+    supervisor.start();
+    await flush();
+    expect(supervisor.status().stuck).toBe(false);
+    // The API server stops answering: the stalled watch is abandoned, its reopening hangs.
+    kube.watch = () => new Promise(() => undefined);
+    clock.advance(10_000);
+    await flush();
+    clock.advance(2000);
+    await flush();
+    expect(supervisor.status().stuck).toBe(false);
+    clock.advance(20_001);
+    expect(supervisor.status().stuck).toBe(true);
+    expect(supervisor.status().health.connected).toBe(false);
+  });
 });

@@ -276,13 +276,15 @@ export class ProviderSupervisor {
   /** status is the supervisor's current health and readiness view. */
   status(): ProviderStatus {
     const now = this.#o.clock.now();
+    // Stuck: an attempt in progress (LIST, watch opening, open watch) without any sign of life
+    // for twice the idle timeout — the watchdog and request timeouts should have ended it long
+    // before. Backing off from a provider that is down is not stuck: that is provider health.
     const stuck = this.#reflectors.some((r) => {
       const s = r.status();
       if (s.state === 'failed') return true;
+      const inProgress = s.state === 'listing' || s.state === 'connecting' || s.state === 'watching';
       return (
-        s.state === 'watching' &&
-        s.lastActivityAtMs !== null &&
-        now - s.lastActivityAtMs > 2 * this.#watchIdleTimeoutMs
+        inProgress && s.lastProgressAtMs !== null && now - s.lastProgressAtMs > 2 * this.#watchIdleTimeoutMs
       );
     });
     return {

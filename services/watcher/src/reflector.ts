@@ -29,7 +29,8 @@ export interface RequestGate {
 export const passthroughGate: RequestGate = { run: (request) => request(new AbortController().signal) };
 
 /** ReflectorState is where a reflector's loop is (an explicit union, read by `/readyz`). */
-export type ReflectorState = 'starting' | 'listing' | 'watching' | 'backing-off' | 'stopped' | 'failed';
+export type ReflectorState =
+  'starting' | 'listing' | 'connecting' | 'watching' | 'backing-off' | 'stopped' | 'failed';
 
 /** ReflectorStatus is a snapshot of a reflector for health reporting. */
 export interface ReflectorStatus {
@@ -39,6 +40,8 @@ export interface ReflectorStatus {
   readonly resourceVersion: string | null;
   /** Last time anything arrived on the watch (event, bookmark) or a LIST completed. */
   readonly lastActivityAtMs: number | null;
+  /** Last sign of life of the current attempt: its start (LIST, watch opening) or anything received. */
+  readonly lastProgressAtMs: number | null;
   readonly lastEventAtMs: number | null;
   readonly lastBookmarkAtMs: number | null;
   readonly lastResyncAtMs: number | null;
@@ -127,6 +130,7 @@ export class Reflector {
   #synced = false;
   #rv: string | null = null;
   #lastActivityAtMs: number | null = null;
+  #lastProgressAtMs: number | null = null;
   #lastEventAtMs: number | null = null;
   #lastBookmarkAtMs: number | null = null;
   #lastResyncAtMs: number | null = null;
@@ -160,6 +164,7 @@ export class Reflector {
       synced: this.#synced,
       resourceVersion: this.#rv,
       lastActivityAtMs: this.#lastActivityAtMs,
+      lastProgressAtMs: this.#lastProgressAtMs,
       lastEventAtMs: this.#lastEventAtMs,
       lastBookmarkAtMs: this.#lastBookmarkAtMs,
       lastResyncAtMs: this.#lastResyncAtMs,
@@ -184,6 +189,31 @@ export class Reflector {
     this.#handle?.abort();
     await this.#loop;
     if (this.#state !== 'failed') this.#state = 'stopped';
+  }
+
+  /**
+   * untilStopped settles like `request`, or rejects as soon as `stop()` is called: a request
+   * hanging without a timeout must not keep `stop()` waiting. Whatever it resolves to after a
+   * stop is handed to `orphan` (to close an abandoned watch).
+   */
+  #untilStopped<T>(request: Promise<T>, orphan: (value: T) => void = () => undefined): Promise<T> {
+    const signal = this.#wake.signal;
+    return new Promise<T>((resolve, reject) => {
+      const onStop = (): void => reject(new DriftlineError('TIMEOUT', 'reflector stopped'));
+      if (signal.aborted) onStop();
+      else signal.addEventListener('abort', onStop, { once: true });
+      request.then(
+        (value) => {
+          signal.removeEventListener('abort', onStop);
+          if (signal.aborted) orphan(value);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onStop);
+          reject(error);
+        },
+      );
+    });
   }
 
   get #base(): { provider: string; kind: string } {
@@ -242,6 +272,7 @@ export class Reflector {
 
   async #listAll(): Promise<void> {
     this.#state = 'listing';
+    this.#lastProgressAtMs = this.#o.clock.now();
     const items: KubeObject[] = [];
     let pages = 0;
     let token: string | undefined;
@@ -252,7 +283,9 @@ export class Reflector {
         ...(this.#o.namespace === undefined ? {} : { namespace: this.#o.namespace }),
         ...(token === undefined ? {} : { continue: token }),
       };
-      const page = await this.#o.gate.run((signal) => this.#o.port.list(this.#o.kindPlural, options, signal));
+      const page = await this.#untilStopped(
+        this.#o.gate.run((signal) => this.#o.port.list(this.#o.kindPlural, options, signal)),
+      );
       if (this.#stopping) return;
       pages += 1;
       items.push(...page.items);
@@ -264,6 +297,7 @@ export class Reflector {
     this.#rv = resourceVersion;
     this.#synced = true;
     this.#lastActivityAtMs = now;
+    this.#lastProgressAtMs = now;
     this.#lastResyncAtMs = now;
     this.#o.emit({ type: 'watcher.list', ...this.#base, items: items.length, pages, resourceVersion });
   }
@@ -281,6 +315,7 @@ export class Reflector {
       if (this.#stopping || !live) return;
       const now = clock.now();
       this.#lastActivityAtMs = now;
+      this.#lastProgressAtMs = now;
       if (event.type === 'ERROR') {
         if (isGoneStatus(event.object)) {
           gone = true;
@@ -307,21 +342,28 @@ export class Reflector {
     };
 
     let handle: WatchHandle;
+    this.#state = 'connecting';
+    this.#lastProgressAtMs = openedAt;
     try {
-      handle = await this.#o.gate.run((signal) =>
-        this.#o.port.watch(
-          this.#o.kindPlural,
-          {
-            resourceVersion,
-            allowWatchBookmarks: true,
-            timeoutSeconds,
-            ...(this.#o.namespace === undefined ? {} : { namespace: this.#o.namespace }),
-          },
-          onEvent,
-          signal,
+      handle = await this.#untilStopped(
+        this.#o.gate.run((signal) =>
+          this.#o.port.watch(
+            this.#o.kindPlural,
+            {
+              resourceVersion,
+              allowWatchBookmarks: true,
+              timeoutSeconds,
+              ...(this.#o.namespace === undefined ? {} : { namespace: this.#o.namespace }),
+            },
+            onEvent,
+            signal,
+          ),
         ),
+        (orphan) => orphan.abort(),
       );
     } catch (error) {
+      // A watch given up on (refused, timed out, stopped) must never feed the store.
+      live = false;
       if (this.#stopping) return { kind: 'stopped' };
       if (error instanceof DriftlineError && error.code === 'K8S_GONE')
         return { kind: 'gone', healthy: false };
@@ -335,6 +377,7 @@ export class Reflector {
     this.#handle = handle;
     this.#state = 'watching';
     this.#lastActivityAtMs = clock.now();
+    this.#lastProgressAtMs = this.#lastActivityAtMs;
     this.#o.emit({ type: 'watcher.watch.opened', ...this.#base, resourceVersion, timeoutSeconds });
 
     // Stall watchdog: a stream that delivers neither events nor bookmarks for the idle timeout
