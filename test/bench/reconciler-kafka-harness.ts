@@ -64,6 +64,20 @@ export async function provision(
   names: ReconcilerNames,
   partitions: number,
 ): Promise<void> {
+  // A loaded broker may answer the metadata check of new topics before they are hosted; retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await provisionOnce(kafka, names, partitions);
+      return;
+    } catch (error) {
+      const retryable = error instanceof Error && (error as { retryable?: boolean }).retryable === true;
+      if (attempt >= 5 || !retryable) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
+}
+
+async function provisionOnce(kafka: KafkaClient, names: ReconcilerNames, partitions: number): Promise<void> {
   const admin = await createKafkaAdmin(kafka);
   try {
     await admin.ensureTopics(
@@ -381,4 +395,15 @@ export function expectedOutputs(inputs: readonly InputRecord[]): ExpectedOutputs
     }
   }
   return { driftEventIds, operationIds, driftSet: builder.hashes() };
+}
+
+/**
+ * referenceLoopMs times a fixed CPU-bound loop (50 M iterations):
+ * how much slower this machine is right now, so benchmark figures from a loaded machine can be read.
+ */
+export function referenceLoopMs(): number {
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 50_000_000; i++) x = (x * 31 + i) % 1_000_003;
+  return x < 0 ? Number.NaN : performance.now() - started;
 }

@@ -16,7 +16,7 @@
  * Needs the local stack (`npm run stack:up` or a running integration setup).
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import {
   connect,
   databaseKey,
@@ -26,6 +26,7 @@ import {
   observedFor,
   produceInputs,
   provision,
+  referenceLoopMs,
   startReconciler,
   uniqueNames,
   type ChildService,
@@ -238,6 +239,8 @@ async function main() {
         p95,
         p99,
         max,
+        load: loadavg()[0] ?? 0,
+        referenceMs: referenceLoopMs(),
       });
     }
   } finally {
@@ -258,6 +261,8 @@ interface KafkaFigures {
   p95: number;
   p99: number;
   max: number;
+  load: number;
+  referenceMs: number;
 }
 
 const DOC = new URL('../../docs/benchmarks.md', import.meta.url);
@@ -293,7 +298,8 @@ function writeSection(f: KafkaFigures) {
 co-partitioned partitions, ${f.keys.toLocaleString('en-US')} keys, persistence window and grace 0. Every input flips its key between in sync and
 drifting, so each input yields one drift event (and every other one an operation). Measured ${new Date().toISOString().slice(0, 10)}
 on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}); the broker, the registry, the producer of
-this script and the reconciler share them.
+this script and the reconciler share them; load average ${f.load.toFixed(1)} at the end of the run,
+reference loop ${Math.round(f.referenceMs)} ms.
 
 | measure | figure | target |
 |---|---|---|

@@ -1,0 +1,147 @@
+/**
+ * Benchmark (c): replay — rebuilding the reconciler's drift set from the start of the compacted
+ * inputs, as `npm run replay` does (offline reader in a throwaway consumer group, latest record
+ * per key, decode, reconcile in event time, drift set per key).
+ *
+ *   node test/bench/reconciler-replay.bench.ts [--events N] [--keys N] [--partitions N] [--no-write]
+ *
+ * `--events` input records (default 1,000,000: per key one desired record and nine observed
+ * updates, `--keys` = events / 10) are produced as Avro to fresh topics first (not timed); then
+ * the replay check runs in process and is timed phase by phase. events/s = input records /
+ * (reading + decoding + reconciling). Fresh topics are not compacted yet, so every record is read.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { createLogger } from '@driftline/shared/logging';
+import { createInputReader } from '../../services/reconciler/src/kafka-input-reader.ts';
+import { replayCheck, type ReplayProgress } from '../../services/reconciler/src/replay-check.ts';
+import { replacePart } from './reconciler-kafka.bench.ts';
+import {
+  connect,
+  databaseKey,
+  desiredFor,
+  observedFor,
+  produceInputs,
+  provision,
+  referenceLoopMs,
+  uniqueNames,
+  type InputRecord,
+} from './reconciler-kafka-harness.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const EVENTS = option('events', 1_000_000);
+const KEYS = option('keys', Math.max(1, Math.floor(EVENTS / 10)));
+const PARTITIONS = option('partitions', 6);
+const WRITE = !args.includes('--no-write');
+const stack = {
+  kafkaBrokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+  schemaRegistryUrl: process.env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081',
+};
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main() {
+  const names = uniqueNames('bench-replay');
+  const connection = await connect(stack, names);
+  await provision(connection.kafka, names, PARTITIONS);
+  out(
+    `reconciler-replay bench: ${EVENTS} input events, ${KEYS} keys, ${PARTITIONS} partitions, ${cpus().length} cores`,
+  );
+  const producedAt = Date.now();
+  let produced = 0;
+  const chunk: InputRecord[] = [];
+  const flush = async () => {
+    await produceInputs(connection, names, chunk, 5_000);
+    produced += chunk.length;
+    chunk.length = 0;
+  };
+  let rv = 1;
+  for (let k = 0; k < KEYS && produced + chunk.length < EVENTS; k++) {
+    chunk.push({ side: 'desired', key: databaseKey(k), value: desiredFor(k, 3) });
+    if (chunk.length >= 20_000) await flush();
+  }
+  for (let round = 0; produced + chunk.length < EVENTS; round++) {
+    for (let k = 0; k < KEYS && produced + chunk.length < EVENTS; k++) {
+      chunk.push({
+        side: 'observed',
+        key: databaseKey(k),
+        value: observedFor(k, (k + round) % 3 === 0 ? 4 : 3, rv++),
+      });
+      if (chunk.length >= 20_000) {
+        await flush();
+        if (produced % 100_000 === 0) out(`  produced ${produced}/${EVENTS}`);
+      }
+    }
+  }
+  await flush();
+  out(`produced ${produced} records in ${Date.now() - producedAt} ms`);
+
+  const logger = createLogger({ service: 'bench-replay', level: 'warn' });
+  const admin = connection.kafka.admin();
+  await admin.connect();
+  const marks = new Map<string, number>();
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const result = await replayCheck({
+    topics: names.topics,
+    config: { persistMs: 0, convergenceGraceMs: 0, staleAfterMs: 60_000 },
+    serde: connection.serde,
+    reader: createInputReader(connection.kafka, logger, { groupPrefix: 'bench-replay', timeoutMs: 900_000 }),
+    endOffsets: async (topic) =>
+      (await admin.fetchTopicOffsets(topic)).map((o) => ({ topic, partition: o.partition, end: o.high })),
+    onProgress: (p: ReplayProgress) => {
+      const now = performance.now();
+      if (!marks.has(p.phase)) marks.set(p.phase, now);
+      if (p.phase === 'read-inputs' && p.records === p.total) marks.set('inputs-read', now);
+      if (p.phase === 'read-inputs' && p.records % 100_000 < 1_000) out(`  read ${p.records}/${p.total}`);
+    },
+  });
+  const ended = performance.now();
+  const cpu = process.cpuUsage(cpuStarted);
+  await admin.disconnect();
+  const reconcileStart = marks.get('reconcile') ?? ended;
+  const driftStart = marks.get('read-drift') ?? ended;
+  const rebuildMs = driftStart - started;
+  const readMs = reconcileStart - started;
+  const reconcileMs = driftStart - reconcileStart;
+  const rate = result.inputRecords / (rebuildMs / 1_000);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const reference = referenceLoopMs();
+  const load = loadavg()[0] ?? 0;
+  out(
+    `replay: ${result.inputRecords} records rebuilt in ${Math.round(rebuildMs)} ms = ${Math.round(rate)} events/s ` +
+      `(read+decode ${Math.round(readMs)} ms, reconcile ${Math.round(reconcileMs)} ms); drift set ${result.comparison.keys} keys; ` +
+      `CPU ${cpuSeconds.toFixed(1)} s; reference loop ${Math.round(reference)} ms; load ${load.toFixed(1)}`,
+  );
+  await connection.close();
+  if (WRITE) {
+    const DOC = new URL('../../docs/benchmarks.md', import.meta.url);
+    const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
+    const body = `### (c) Replay
+
+\`node test/bench/reconciler-replay.bench.ts --events ${EVENTS}\` — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores
+(${cpus()[0]?.model ?? 'unknown CPU'}), load average ${load.toFixed(1)} while it ran (other builds shared the machine).
+${result.inputRecords.toLocaleString('en-US')} Avro input records (${KEYS.toLocaleString('en-US')} keys: one desired record and updates of the observed one)
+on ${PARTITIONS} co-partitioned partitions, rebuilt the way \`npm run replay\` and a partition assignment do: a throwaway
+consumer group reads every record up to the high watermarks, keeps the latest per key, decodes it and replays
+it through a fresh reconciler in event time.
+
+| measure | figure | target |
+|---|---|---|
+| replay rate (read + decode + reconcile) | **${Math.round(rate).toLocaleString('en-US')} events/s** (${Math.round(rebuildMs).toLocaleString('en-US')} ms) | ≥ 150,000 |
+| of which reading the topics | ${Math.round(readMs).toLocaleString('en-US')} ms | |
+| of which decoding and reconciling the ${result.comparison.keys.toLocaleString('en-US')}-key drift set | ${Math.round(reconcileMs).toLocaleString('en-US')} ms | |
+| CPU time of the replaying process | ${cpuSeconds.toFixed(1)} s | |
+| reference loop (50 M iterations; time it on an idle core to compare) | ${Math.round(reference)} ms | |`;
+    writeFileSync(
+      DOC,
+      replacePart(doc, '<!-- reconciler-replay:start -->', '<!-- reconciler-replay:end -->', body),
+    );
+    out(`wrote ${DOC.pathname}`);
+  }
+}
+
+await main();
