@@ -50,9 +50,12 @@ describe('watcher initial sync', () => {
     }
     const duplicates = [...harness.countsByKey()].filter(([, n]) => n !== 1);
     expect(duplicates).toEqual([]);
-    for (const cluster of harness.fleet.clusters) {
-      const last = harness.health.filter((h) => h.provider === cluster.id).at(-1);
-      expect(last).toMatchObject({ connected: true, circuit: 'closed' });
-    }
+    // Health follows within one health tick: each provider ends up reported connected.
+    await harness.waitFor('every provider reported connected', () =>
+      harness.fleet.clusters.every((c) => {
+        const last = harness.health.filter((h) => h.provider === c.id).at(-1);
+        return last?.connected === true && last.circuit === 'closed';
+      }),
+    );
   });
 });
