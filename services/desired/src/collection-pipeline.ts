@@ -21,6 +21,9 @@ import type {
 import { tombstonesForVanished, translateChange, type TranslatorOutput } from './translator.ts';
 
 const maxResnapshotsInARow = 3;
+// Two pages producing while a third is translated keep Kafka, MongoDB and the CPU busy at once;
+// more only adds memory (each page is DESIRED_SNAPSHOT_PAGE_COUNT records).
+const maxPagesInFlight = 2;
 
 /** CollectionPipelineOptions wire one collection's pipeline to its ports and limits. */
 export interface CollectionPipelineOptions {
@@ -164,28 +167,42 @@ export class CollectionPipeline {
     const fresh = new KeyIndex();
     const context = { ...this.#translatorSettings(), snapshotId };
     let documents = 0;
-    // Read the next page while the current one is being published: the two round trips overlap.
-    let pending: Promise<SnapshotPage> = source.readSnapshotPage(
-      collection,
-      null,
-      snapshotPageSize,
-      clusterTime,
-    );
-    for (;;) {
-      const page = await pending;
-      if (signal.aborted) return null;
-      if (!page.done)
-        pending = source.readSnapshotPage(collection, page.after, snapshotPageSize, clusterTime);
-      const outputs: TranslatorOutput[] = page.changes.flatMap((change) =>
-        translateChange(change, fresh, context),
+    // Three stages overlap: the next page is read while the current one is translated, and up to
+    // `maxPagesInFlight` translated pages are being produced. Safe because a snapshot's pages hold
+    // distinct keys (per-key order cannot be broken), the producer keeps send order anyway, and the
+    // tombstones and the position come only after every page was acknowledged.
+    const inFlight: Promise<void>[] = [];
+    try {
+      let pending: Promise<SnapshotPage> = source.readSnapshotPage(
+        collection,
+        null,
+        snapshotPageSize,
+        clusterTime,
       );
-      documents += page.changes.length;
-      if (outputs.length > 0) {
-        await publisher.publish(outputs, { source: 'snapshot', resyncId });
-        observer.published(collection, 'snapshot', outputs);
+      for (;;) {
+        const page = await pending;
+        if (signal.aborted) return null;
+        if (!page.done)
+          pending = source.readSnapshotPage(collection, page.after, snapshotPageSize, clusterTime);
+        const outputs: TranslatorOutput[] = page.changes.flatMap((change) =>
+          translateChange(change, fresh, context),
+        );
+        documents += page.changes.length;
+        if (outputs.length > 0) {
+          const publishing = publisher
+            .publish(outputs, { source: 'snapshot', resyncId })
+            .then(() => observer.published(collection, 'snapshot', outputs));
+          // Rejections surface at the await below; this keeps a later page's failure from being "unhandled".
+          publishing.catch(() => undefined);
+          inFlight.push(publishing);
+          if (inFlight.length >= maxPagesInFlight) await inFlight.shift();
+        }
+        this.#options.onProgress?.();
+        if (page.done) break;
       }
-      this.#options.onProgress?.();
-      if (page.done) break;
+      while (inFlight.length > 0) await inFlight.shift();
+    } finally {
+      await Promise.allSettled(inFlight);
     }
     const tombstones = tombstonesForVanished(collection, this.#index, fresh, snapshotId);
     if (tombstones.length > 0) {

@@ -137,7 +137,13 @@ export async function startDesiredService({ config, logger }: StartOptions): Pro
       configs: { 'retention.ms': '3600000' },
     },
   ];
-  await admin.ensureTopics(specs.filter((spec, i) => specs.findIndex((s) => s.name === spec.name) === i));
+  // Topics provisioned elsewhere (other partition counts, e.g. providers.v1) are left alone: only
+  // missing ones are created here, so a differently sized existing topic is not a startup failure.
+  const existing = new Set((await admin.describeTopics(specs.map((spec) => spec.name))).map((t) => t.name));
+  const missing = specs.filter(
+    (spec, i) => !existing.has(spec.name) && specs.findIndex((s) => s.name === spec.name) === i,
+  );
+  if (missing.length > 0) await admin.ensureTopics(missing);
   await admin.disconnect();
   const serde = createAvroSerde({
     schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
