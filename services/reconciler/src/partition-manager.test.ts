@@ -331,4 +331,54 @@ describe('PartitionManager', () => {
       expect(chunk.reduce((n, r) => n + (r.value?.length ?? 0), 0)).toBeLessThanOrEqual(512 * 1024);
     expect(chunksOf([])).toEqual([]);
   });
+
+  it('emits nothing for a partition until its rebuild is done, and reports not ready meanwhile', async () => {
+    const { kafka, serde, control } = await setup();
+    const first = startMember(kafka, serde, control.producer);
+    const key = KEYS[0] ?? '';
+    await produce(kafka, serde, [{ topic: 'desired', key, value: desiredRecord({ replicas: 5 }, key) }]);
+    await first.consumer.start();
+    await kafka.settle();
+    await first.consumer.stop();
+    const before = (await driftEvents(kafka, serde)).length;
+
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = inMemoryInputReader((topic) => kafka.records(topic));
+    const readiness: boolean[] = [];
+    const manager = new PartitionManager({
+      groupId: GROUP,
+      topics,
+      config: { persistMs: 0, convergenceGraceMs: 0, staleAfterMs: 60_000 },
+      serde,
+      producer: control.producer,
+      admin: kafka.admin,
+      reader: { latest: async (ranges) => gate.then(() => inner.latest(ranges)) },
+      health: new HealthTable(),
+      logger,
+      onReadinessChange: (ready) => readiness.push(ready),
+    });
+    const consumer = kafka.consumer({
+      groupId: GROUP,
+      topics: [topics.desired, topics.observed],
+      handler: manager.handle,
+      onAssigned: manager.onAssigned,
+      onRevoked: manager.onRevoked,
+    });
+    await consumer.start();
+    await produce(kafka, serde, [{ topic: 'observed', key, value: observedRecord({ replicas: 5 }, key) }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(manager.ready()).toBe(false);
+    expect(readiness).toEqual([false]);
+    expect((await driftEvents(kafka, serde)).length).toBe(before);
+
+    release();
+    await manager.rebuilt();
+    await kafka.settle();
+    expect(manager.ready()).toBe(true);
+    expect(readiness).toEqual([false, true]);
+    // With the rebuilt desired record the observed one resolves the `missing` drift.
+    expect((await driftEvents(kafka, serde)).slice(before).map((e) => e.status)).toEqual(['resolved']);
+    await consumer.stop();
+  });
 });
