@@ -103,10 +103,13 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
     partition: -1,
     config: options.config,
     health$: health.changes$(),
-    onTimerOutputs: (timed) => outputs.push(...timed),
+    onTimerOutputs: (timed) => {
+      for (const output of timed) outputs.push(output);
+    },
   });
   progress({ phase: 'reconcile', inputs: desired.length + observed.length });
-  outputs.push(...reconciler.replay([...desired, ...observed]));
+  // A loop, not push(...): a replay emits more outputs than a call may take arguments.
+  for (const output of reconciler.replay([...desired, ...observed])) outputs.push(output);
   const waitUntil = Date.now() + (options.timerWaitMs ?? options.config.persistMs + 2_000);
   while (reconciler.pendingSize() > 0 && Date.now() < waitUntil) {
     progress({ phase: 'wait-timers', pending: reconciler.pendingSize() });
