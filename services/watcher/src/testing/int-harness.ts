@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Fleet } from '@driftline/fleet-sim';
 import type { ObservedDatabase, ProviderHealth, ProviderRecord } from '@driftline/schemas';
 import { loadConfig } from '@driftline/shared/config';
@@ -61,6 +64,7 @@ export class WatcherHarness {
   #serde!: AvroSerde;
   #collector: Consumer | undefined;
   readonly #services = new Set<WatcherService>();
+  readonly #children = new Set<ChildProcess>();
   readonly #latest = new Map<string, ObservedDatabase | null>();
 
   constructor(options: HarnessOptions) {
@@ -179,8 +183,9 @@ export class WatcherHarness {
   }
 
   /** startWatcher starts an in-process watcher instance on this scenario's topics. */
-  async startWatcher(env: Record<string, string> = {}): Promise<WatcherService> {
-    const config = loadConfig(configSchema, {
+  /** watcherEnv is the environment of a watcher instance on this scenario's topics. */
+  watcherEnv(env: Record<string, string> = {}): Record<string, string> {
+    return {
       KAFKA_BROKERS: this.#o.kafkaBrokers.join(','),
       KAFKA_CLIENT_ID: `watcher-it-${this.run}`,
       SCHEMA_REGISTRY_URL: this.#o.schemaRegistryUrl,
@@ -196,7 +201,11 @@ export class WatcherHarness {
       WATCHER_RATE_BURST_COUNT: '50',
       HTTP_PORT: '0',
       ...env,
-    });
+    };
+  }
+
+  async startWatcher(env: Record<string, string> = {}): Promise<WatcherService> {
+    const config = loadConfig(configSchema, this.watcherEnv(env));
     const service = await startWatcherService({
       config,
       logger: this.logger,
@@ -208,6 +217,37 @@ export class WatcherHarness {
     });
     this.#services.add(service);
     return service;
+  }
+
+  /**
+   * spawnWatcher runs a watcher instance as its own process (`main.ts`), so a test can kill it
+   * without a goodbye (SIGKILL: no LeaveGroup, no flush). Resolves once it logged that it started,
+   * with its ops server port. `stop()` kills it if the test did not.
+   */
+  async spawnWatcher(env: Record<string, string> = {}): Promise<{ child: ChildProcess; opsPort: number }> {
+    const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, ...this.watcherEnv(env), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#children.add(child);
+    const lines = createInterface({ input: child.stdout });
+    const opsPort = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('spawned watcher did not start within 60 s')), 60_000);
+      child.once('exit', (code) => reject(new Error(`spawned watcher exited with ${String(code)}`)));
+      lines.on('line', (line) => {
+        try {
+          const entry = JSON.parse(line) as { msg?: string; opsPort?: number };
+          if (entry.msg === 'watcher started') {
+            clearTimeout(timer);
+            resolve(entry.opsPort ?? 0);
+          }
+        } catch {
+          // not a log line
+        }
+      });
+    });
+    return { child, opsPort };
   }
 
   /** stopWatcher stops one instance (graceful). */
@@ -239,6 +279,13 @@ export class WatcherHarness {
 
   async stop(): Promise<void> {
     for (const service of [...this.#services]) await this.stopWatcher(service).catch(() => undefined);
+    for (const child of this.#children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
     await this.#collector?.disconnect();
     await this.fleet?.stop();
   }
