@@ -38,6 +38,9 @@ describe('watcher crash takeover', () => {
     expect(doomed.length).toBeGreaterThan(0);
     const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
     expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(metrics).toContain('driftline_watcher_resyncs_total');
+    expect(metrics).not.toContain(harness.keyBase64);
 
     child.kill('SIGKILL');
     const before = harness.observed.length;
@@ -70,5 +73,23 @@ describe('watcher crash takeover', () => {
         .map((m) => m.key)
         .sort(),
     ).toEqual(changed.sort());
+  });
+
+  it('stops gracefully on SIGTERM: exits 0 and hands its providers over at once', async () => {
+    const { child } = await harness.spawnWatcher({ WATCHER_ID: 'polite' });
+    await harness.waitFor(
+      'the new instance took a share',
+      () => survivor.watcher.providerIds().length < 8,
+      60_000,
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // A graceful leave rebalances at once, well before the 10 s session timeout would.
+    await harness.waitFor(
+      'providers back with the survivor',
+      () => survivor.watcher.providerIds().length === 8,
+      9000,
+    );
   });
 });
