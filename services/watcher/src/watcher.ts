@@ -110,10 +110,21 @@ export class Watcher {
         );
       }
       for (const config of toStart) {
+        let port: KubeListWatchPort;
+        try {
+          port = this.#o.connect(config);
+        } catch (error) {
+          // One provider's broken client must not keep the others from starting.
+          this.#logger.error(
+            { provider: config.id, err: error, code: errorCodeOf(error) },
+            'provider client not created; not watching it',
+          );
+          continue;
+        }
         const supervisor = new ProviderSupervisor({
           ...this.#o.supervisor,
           provider: { id: config.id, kinds: config.kinds, namespaces: config.namespaces },
-          port: this.#o.connect(config),
+          port,
           observed: this.#o.observed,
           health: this.#o.health,
           watcherId: this.#o.watcherId,
