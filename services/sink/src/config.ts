@@ -27,6 +27,16 @@ export const configSchema = defineConfig({
     .min(1)
     .default('driftline-sink')
     .describe('Consumer group reading the operations, observed and drift topics.'),
+  SINK_TOPIC_PARTITIONS_COUNT: variable
+    .integer({ min: 1 })
+    .default(6)
+    .describe(
+      'Partitions of the topics this service creates when missing (operations, observed, drift co-partitioned; dead letters); must equal the other co-partitioned topics.',
+    ),
+  SINK_TOPIC_REPLICATION_COUNT: variable
+    .integer({ min: 1 })
+    .default(1)
+    .describe('Replication factor of topics this service creates.'),
   SINK_CHUNK_SIZE_COUNT: variable
     .integer({ min: 1, max: 10_000 })
     .default(500)

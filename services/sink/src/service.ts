@@ -1,9 +1,12 @@
 import { MongoClient } from 'mongodb';
+import { topicContracts } from '@driftline/schemas';
 import {
   createAvroSerde,
   createConsumerRunner,
   createIdempotentProducer,
+  createKafkaAdmin,
   createKafkaClient,
+  topicNamesFromEnv,
   kafkaClientConfigFromEnv,
   type KafkaConsumerPort,
 } from '@driftline/shared/kafka';
@@ -79,6 +82,21 @@ export async function startSinkService(options: SinkServiceOptions): Promise<Sin
   mongoComponent.transition('running');
 
   const kafka = createKafkaClient(kafkaClientConfigFromEnv(config), options.logger);
+  // The topics this service reads and writes exist before it subscribes (create missing ones,
+  // refuse ones whose partition count or cleanup policy differ from the contract).
+  const admin = await createKafkaAdmin(kafka);
+  try {
+    await admin.ensureTopics(
+      (['operations', 'observed', 'drift', 'deadletter'] as const).map((id) => ({
+        name: topicNamesFromEnv(config)[id],
+        partitions: config.SINK_TOPIC_PARTITIONS_COUNT,
+        replicationFactor: config.SINK_TOPIC_REPLICATION_COUNT,
+        compacted: topicContracts[id].compacted,
+      })),
+    );
+  } finally {
+    await admin.disconnect();
+  }
   const serde = createAvroSerde({
     schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
     clientId: config.KAFKA_CLIENT_ID,

@@ -106,6 +106,7 @@ export class SinkHarness {
       SINK_RETRY_INITIAL_DELAY_MS: '10',
       SINK_RETRY_MAX_DELAY_MS: '200',
       HTTP_PORT: '0',
+      SINK_TOPIC_PARTITIONS_COUNT: String(this.#partitions),
       ...env,
     });
   }
