@@ -127,6 +127,10 @@ async function main() {
   const env = environmentFor(stack, names, {
     LOG_LEVEL: 'warn',
     RECONCILER_PARTITIONS_CONCURRENCY_COUNT: '3',
+    // e.g. BENCH_RECONCILER_NODE_OPTIONS=--cpu-prof to profile the reconciler process.
+    ...(process.env['BENCH_RECONCILER_NODE_OPTIONS'] === undefined
+      ? {}
+      : { NODE_OPTIONS: process.env['BENCH_RECONCILER_NODE_OPTIONS'] }),
   });
   const start = async () => {
     const child = startReconciler({ ...env, LOG_LEVEL: 'info' });
