@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{shared,schemas,stack,services/*}/src/**/*.test.ts'],
+          include: ['{shared,schemas,stack,services/*}/src/**/*.test.ts', 'scripts/**/*.test.ts'],
         },
       },
       {
