@@ -92,7 +92,8 @@ export class PartitionManager {
   readonly #now: () => number;
   readonly #entries = new Map<number, Entry>();
   #rebuilding = 0;
-  #chain: Promise<unknown> = Promise.resolve();
+  readonly #outbox: { records: readonly OutgoingRecord[]; done: (error?: unknown) => void }[] = [];
+  #sending: Promise<void> | null = null;
   #stopped = false;
 
   constructor(options: PartitionManagerOptions) {
@@ -196,7 +197,7 @@ export class PartitionManager {
     this.onRevoked(
       [...this.#entries.keys()].map((partition) => ({ topic: this.#options.topics.desired, partition })),
     );
-    await this.#chain.catch(() => undefined);
+    while (this.#sending !== null) await this.#sending;
   }
 
   #reset(entry: Entry, reason: string): void {
@@ -312,12 +313,33 @@ export class PartitionManager {
     return reconciler;
   }
 
-  #send(records: readonly OutgoingRecord[]): Promise<unknown> {
-    const sent = this.#chain.then(async () => {
-      for (const chunk of chunksOf(records)) await this.#options.producer.send(chunk);
+  /**
+   * #send queues records for the producer and resolves once they are acknowledged. Sends go out
+   * one at a time, in queue order (per-key order holds across batches and timer outputs); what
+   * queues up while one is in flight goes out together in the next (group commit: one round trip
+   * for the batches of several partitions). A failed send fails every caller in it.
+   */
+  #send(records: readonly OutgoingRecord[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#outbox.push({ records, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.#sending ??= this.#drainOutbox().finally(() => {
+        this.#sending = null;
+      });
     });
-    this.#chain = sent.catch(() => undefined);
-    return sent;
+  }
+
+  async #drainOutbox(): Promise<void> {
+    while (this.#outbox.length > 0) {
+      const group = this.#outbox.splice(0, this.#outbox.length);
+      const records: OutgoingRecord[] = [];
+      for (const entry of group) for (const record of entry.records) records.push(record);
+      try {
+        for (const chunk of chunksOf(records)) await this.#options.producer.send(chunk);
+        for (const entry of group) entry.done();
+      } catch (error) {
+        for (const entry of group) entry.done(error ?? new Error('send failed'));
+      }
+    }
   }
 
   #sendTimerOutputs(entry: Entry, outputs: readonly StepOutput[]): void {
