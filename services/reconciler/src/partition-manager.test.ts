@@ -381,4 +381,46 @@ describe('PartitionManager', () => {
     expect((await driftEvents(kafka, serde)).slice(before).map((e) => e.status)).toEqual(['resolved']);
     await consumer.stop();
   });
+
+  it('sends what queued up while a send was in flight in one produce request, in order', async () => {
+    const { kafka, serde, control } = await setup();
+    const { manager } = startMember(kafka, serde, control.producer);
+    const keys = ['g/ns/MongoDB/one', 'g/ns/MongoDB/two', 'g/ns/MongoDB/three'];
+    const batches = await Promise.all(
+      keys.map(async (key, i) => ({
+        topic: topics.desired,
+        partition: partitionForKey(key, PARTITIONS),
+        highWatermark: '1',
+        records: [
+          {
+            topic: topics.desired,
+            partition: partitionForKey(key, PARTITIONS),
+            offset: String(i),
+            key,
+            value: await serde.encode('desired', desiredRecord({}, key)),
+            headers: {},
+            timestampMs: 1,
+          },
+        ],
+      })),
+    );
+    const context = {
+      signal: new AbortController().signal,
+      heartbeat: async () => undefined,
+      pause: () => () => undefined,
+    };
+    control.hold();
+    const first = manager.handle(batches[0] as never, context);
+    await manager.rebuilt();
+    while (control.calls() === 0) await new Promise((resolve) => setImmediate(resolve));
+    const rest = [manager.handle(batches[1] as never, context), manager.handle(batches[2] as never, context)];
+    await manager.rebuilt();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    control.release();
+    await Promise.all([first, ...rest]);
+    expect(control.calls()).toBe(2);
+    const events = await driftEvents(kafka, serde);
+    expect(events.map((e) => e.key)).toEqual(expect.arrayContaining(keys));
+    expect(events).toHaveLength(3);
+  });
 });
