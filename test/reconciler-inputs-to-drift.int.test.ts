@@ -116,7 +116,18 @@ describe('reconciler: desired and observed records through to drift events and o
         [names.topics.observed, 'SERDE_FAILED'],
       ].sort(),
     );
-    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    const metricsText = async () => (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    // Ten drifting keys, spread over the four kinds of databaseKey(i): i = 0, 3, ..., 27.
+    await eventually(
+      async () => /driftline_drift_open\{[^}]*kind="MongoDB"[^}]*\} 3\b/.test(await metricsText()),
+      async () =>
+        (await metricsText())
+          .split('\n')
+          .filter((l) => l.includes('drift_open'))
+          .join('\n'),
+    );
+    const metrics = await metricsText();
     expect(metrics).toMatch(/deadletter/);
+    expect(metrics).toMatch(/driftline_operations_created_total\{[^}]*HorizontalScaling/);
   });
 });

@@ -114,6 +114,7 @@ export function environmentFor(
     RECONCILER_PERSIST_MS: '0',
     RECONCILER_CONVERGENCE_GRACE_MS: '0',
     RECONCILER_SESSION_TIMEOUT_MS: '6000',
+    RECONCILER_LAG_INTERVAL_MS: '1000',
     HTTP_PORT: '0',
     LOG_LEVEL: 'info',
     ...extra,

@@ -158,7 +158,7 @@ async function operations(kafka: InMemoryKafka, serde: AvroSerde): Promise<Opera
 describe('PartitionManager', () => {
   it('turns desired and observed records into drift events and operations in the key’s partition, then commits', async () => {
     const { kafka, serde, control } = await setup();
-    const { consumer, metrics } = startMember(kafka, serde, control.producer);
+    const { manager, consumer, metrics } = startMember(kafka, serde, control.producer);
     const key = KEYS[0] ?? '';
     await produce(kafka, serde, [
       { topic: 'desired', key, value: desiredRecord({ replicas: 5 }, key) },
@@ -182,6 +182,7 @@ describe('PartitionManager', () => {
     }
     expect(kafka.committed(GROUP, topics.desired, partition)).toBe('1');
     expect(kafka.committed(GROUP, topics.observed, partition)).toBe('1');
+    expect(manager.openDriftByKind()).toEqual(new Map([['MongoDB', 1]]));
     expect(metrics.events).toContainEqual({
       type: 'operations.created',
       operationType: 'HorizontalScaling',
@@ -244,6 +245,14 @@ describe('PartitionManager', () => {
     await second.manager.rebuilt();
     await kafka.settle();
     expect(second.manager.stateSize()).toBe(KEYS.length);
+    // Open drifts are known after a rebuild too (the drift.open gauge): one per kind here.
+    expect(second.manager.openDriftByKind()).toEqual(
+      new Map([
+        ['MongoDB', 1],
+        ['Postgres', 1],
+        ['MySQL', 1],
+      ]),
+    );
     expect((await driftEvents(kafka, serde)).length).toBe(before);
 
     const key = KEYS[2] ?? '';

@@ -60,6 +60,8 @@ interface Entry {
   reconciler: PartitionReconciler | null;
   readonly ready: Promise<PartitionReconciler>;
   readonly revoked: AbortController;
+  /** Keys of this partition with an open drift → their database kind (for the drift.open gauge). */
+  readonly open: Map<string, string>;
 }
 
 // A rebuild or a timer-output send that failed is retried with exponential backoff from 500 ms,
@@ -160,6 +162,7 @@ export class PartitionManager {
       throw error;
     }
     this.#count(outputs, letters, batch.topic);
+    trackOpen(entry.open, outputs);
     // A partition revoked while its outputs were in flight must not commit: the new owner has
     // rebuilt without them and reads these records again.
     throwIfAborted(entry.revoked.signal, context.signal);
@@ -185,6 +188,14 @@ export class PartitionManager {
   }
 
   /** stateSize is the number of keys with state across all partitions. */
+  /** openDriftByKind counts the keys with an open drift per database kind, across partitions. */
+  openDriftByKind(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const entry of this.#entries.values())
+      for (const kind of entry.open.values()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    return counts;
+  }
+
   stateSize(): number {
     let size = 0;
     for (const entry of this.#entries.values()) size += entry.reconciler?.stateSize() ?? 0;
@@ -227,7 +238,7 @@ export class PartitionManager {
     let resolve: (reconciler: PartitionReconciler) => void = () => undefined;
     const ready = new Promise<PartitionReconciler>((r) => (resolve = r));
     ready.catch(() => undefined);
-    const entry: Entry = { partition, reconciler: null, ready, revoked };
+    const entry: Entry = { partition, reconciler: null, ready, revoked, open: new Map() };
     this.#entries.set(partition, entry);
     this.#setRebuilding(+1);
     void this.#rebuildWithRetry(entry)
@@ -299,7 +310,9 @@ export class PartitionManager {
       ...(this.#options.timers === undefined ? {} : { timers: this.#options.timers }),
     });
     // Desired before observed at equal timestamps: a platform change precedes what it causes.
-    reconciler.rebuild([...desired, ...observed]);
+    // Replayed, not just rebuilt: nothing is sent, but the drift events tell which keys are open.
+    entry.open.clear();
+    trackOpen(entry.open, reconciler.replay([...desired, ...observed]));
     this.#logger.info(
       {
         partition,
@@ -351,6 +364,7 @@ export class PartitionManager {
         try {
           if (records.length > 0) await this.#send(records);
           this.#count(outputs, [], null);
+          trackOpen(entry.open, outputs);
           return;
         } catch (error) {
           this.#logger.warn(
@@ -402,6 +416,15 @@ export function chunksOf(records: readonly OutgoingRecord[]): OutgoingRecord[][]
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
+}
+
+/** trackOpen applies drift events to a key → kind map of open drifts (resolved removes the key). */
+function trackOpen(open: Map<string, string>, outputs: readonly StepOutput[]): void {
+  for (const output of outputs) {
+    if (output.type !== 'drift') continue;
+    if (output.event.status === 'resolved') open.delete(output.event.key);
+    else open.set(output.event.key, output.event.kind);
+  }
 }
 
 function throwIfAborted(...signals: AbortSignal[]): void {

@@ -143,7 +143,12 @@ export async function startReconcilerService(options: ReconcilerServiceOptions):
   });
   await consumer.start();
 
+  // drift.open is a gauge per kind: report every kind seen so far, 0 once its drifts resolved.
+  const kindsSeen = new Set<string>();
   const lagTimer = setInterval(() => {
+    const open = manager.openDriftByKind();
+    for (const kind of open.keys()) kindsSeen.add(kind);
+    for (const kind of kindsSeen) metrics.record({ type: 'drift.open', kind, count: open.get(kind) ?? 0 });
     reportConsumerLag(admin, metrics, groupId, [topics.desired, topics.observed], Date.now()).catch(
       (error: unknown) => logger.debug({ err: error }, 'consumer lag not measured'),
     );
