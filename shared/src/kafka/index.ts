@@ -53,3 +53,19 @@ export { createInMemoryKafka } from './in-memory-kafka.ts';
 export type { InMemoryConsumerOptions, InMemoryKafka, InMemoryKafkaOptions } from './in-memory-kafka.ts';
 export { kafkaClientConfigFromEnv, topicNamesFromEnv } from './kafka-config.ts';
 export type { KafkaEnvSlice, TopicsEnvSlice } from './kafka-config.ts';
+export { createCompactedReader, readPlan } from './compacted-reader.ts';
+export type {
+  CompactedRead,
+  CompactedReader,
+  CompactedReaderOptions,
+  PartitionEnd,
+  RecordsHandler,
+  Watermarks,
+} from './compacted-reader.ts';
+export { inMemoryCompactedReader } from './in-memory-compacted-reader.ts';
+export { LatestPerKey, latestPerKey } from './latest-per-key.ts';
+export { coPartitionedAssigner, withCoPartitionedAssignment } from './co-partitioned-assigner.ts';
+export { createLease } from './lease.ts';
+export type { Lease, LeaseOptions } from './lease.ts';
+export { chooseLeaseHolder, LEASE_ASSIGNER_NAME, stickyLeaseAssigner } from './sticky-lease-assigner.ts';
+export type { MemberClaim } from './sticky-lease-assigner.ts';
