@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderRecord } from '@driftline/schemas';
 import { createKeyring, sealCredentials } from '@driftline/shared/credentials';
-import type { ConsumedBatch } from '@driftline/shared/kafka';
+import {
+  inMemoryCompactedReader,
+  type CompactedReader,
+  type ConsumedBatch,
+  type ConsumedRecord,
+} from '@driftline/shared/kafka';
 import { createLogger } from '@driftline/shared/logging';
 import { describe, expect, it } from 'vitest';
-import type { CompactedEntry, CompactedReader } from './compacted-reader.ts';
 import { Ownership } from './ownership.ts';
 import type { ProviderConfig } from './watcher.ts';
 
@@ -32,15 +36,33 @@ const encode = (r: ProviderRecord): Buffer => Buffer.from(JSON.stringify(r));
 const decode = async (b: Buffer): Promise<ProviderRecord | null> =>
   JSON.parse(b.toString()) as ProviderRecord;
 
-function setup(table: Map<string, CompactedEntry> = new Map()) {
+/** TableRow is the latest record of one key on the providers topic. */
+interface TableRow {
+  readonly value: Buffer | null;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+function setup(table: Map<string, TableRow> = new Map()) {
   const watched = new Map<string, ProviderConfig>();
   const calls: string[] = [];
   const refused: string[] = [];
   const reads: (ReadonlySet<number> | undefined)[] = [];
+  const records: ConsumedRecord[] = [...table].map(([key, e]) => ({
+    topic,
+    partition: e.partition,
+    offset: String(e.offset),
+    key,
+    value: e.value,
+    headers: {},
+    timestampMs: 0,
+  }));
+  const inner = inMemoryCompactedReader((t) => (t === topic ? records : []));
   const reader: CompactedReader = {
-    read: async (_topic, filter) => {
-      reads.push(filter?.partitions);
-      return new Map([...table].filter(([, e]) => filter?.partitions?.has(e.partition) ?? true));
+    scan: inner.scan,
+    latest: async (read) => {
+      reads.push(read.partitions);
+      return inner.latest(read);
     },
   };
   const ownership = new Ownership({
@@ -87,7 +109,7 @@ function batch(partition: number, records: [string, ProviderRecord | null, numbe
 
 describe('Ownership', () => {
   it('on assignment reads the assigned partitions from the beginning and watches their providers', async () => {
-    const table = new Map<string, CompactedEntry>([
+    const table = new Map<string, TableRow>([
       ['a', { value: encode(record('a')), partition: 0, offset: 3n }],
       ['b', { value: encode(record('b')), partition: 1, offset: 4n }],
       ['gone', { value: null, partition: 0, offset: 5n }],
@@ -100,7 +122,7 @@ describe('Ownership', () => {
   });
 
   it('applies live records of owned partitions, newest offset wins, tombstones stop', async () => {
-    const table = new Map<string, CompactedEntry>([
+    const table = new Map<string, TableRow>([
       ['a', { value: encode(record('a')), partition: 0, offset: 10n }],
     ]);
     const { ownership, watched, calls } = setup(table);

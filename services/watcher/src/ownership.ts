@@ -1,9 +1,8 @@
 import type { ProviderRecord } from '@driftline/schemas';
 import type { CredentialsKeyring } from '@driftline/shared/credentials';
 import { errorCodeOf } from '@driftline/shared/errors';
-import type { ConsumedBatch, TopicPartition } from '@driftline/shared/kafka';
+import type { CompactedReader, ConsumedBatch, TopicPartition } from '@driftline/shared/kafka';
 import type { Logger } from '@driftline/shared/logging';
-import type { CompactedReader } from './compacted-reader.ts';
 import { providerConfigFromRecord } from './provider-config.ts';
 import type { ProviderConfig } from './watcher.ts';
 
@@ -64,11 +63,15 @@ export class Ownership {
     if (mine.length === 0) return;
     for (const p of mine) this.#owned.add(p);
     this.#logger.info({ partitions: mine }, 'provider partitions assigned');
-    const table = await this.#o.reader.read(this.#o.providersTopic, { partitions: new Set(mine) });
+    const table = await this.#o.reader.latest({
+      topics: [this.#o.providersTopic],
+      partitions: new Set(mine),
+    });
     const start: ProviderConfig[] = [];
     const stop: string[] = [];
-    for (const [id, entry] of table) {
-      await this.#apply(id, entry.value, entry.partition, entry.offset, start, stop);
+    for (const record of table) {
+      if (record.key === null) continue;
+      await this.#apply(record.key, record.value, record.partition, BigInt(record.offset), start, stop);
     }
     await this.#flush(start, stop);
   };

@@ -12,6 +12,7 @@ import {
 } from '@driftline/shared/health';
 import {
   createAvroSerde,
+  createCompactedReader,
   createConsumerRunner,
   createIdempotentProducer,
   createKafkaClient,
@@ -23,7 +24,6 @@ import type { Logger } from '@driftline/shared/logging';
 import { createMetrics, type Metrics } from '@driftline/shared/metrics';
 import { defaultBackoff } from './backoff.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { createCompactedReader } from './compacted-reader.ts';
 import type { configSchema } from './config.ts';
 import type { WatcherEventSink } from './events.ts';
 import { groupCommit } from './group-commit.ts';
@@ -109,7 +109,7 @@ export async function startWatcherService(options: WatcherServiceOptions): Promi
   });
   await serde.register(['observed', 'providerHealth']);
   const producer = await createIdempotentProducer(kafka);
-  const reader = createCompactedReader(kafka, logger);
+  const reader = createCompactedReader(kafka, logger, { groupIdPrefix: 'driftline-watcher-reader' });
   const observedSink = groupCommit(createObservedSink(producer, serde, config.TOPIC_OBSERVED));
   const healthSink = createHealthSink(producer, serde, config.TOPIC_PROVIDER_HEALTH);
   const idleMs = config.WATCHER_WATCH_IDLE_TIMEOUT_MS;
@@ -125,14 +125,15 @@ export async function startWatcherService(options: WatcherServiceOptions): Promi
       createKubeAdapter(provider.kubeconfig, { watchInactivityMs: idleMs + 30_000, maxPendingEvents: 1000 }),
     readSeed: async (ids) => {
       const wanted = new Set(ids);
-      const table = await reader.read(config.TOPIC_OBSERVED, {
+      const table = await reader.latest({
+        topics: [config.TOPIC_OBSERVED],
         key: (key) => {
           const parsed = safeParseKey(key);
           return parsed.ok && wanted.has(parsed.key.provider);
         },
       });
       const seeds = new Map<string, ObservedDatabase[]>();
-      for (const entry of table.values()) {
+      for (const entry of table) {
         const record = await serde.decode('observed', entry.value);
         if (record === null) continue;
         const list = seeds.get(record.provider) ?? [];

@@ -8,13 +8,17 @@ import { loadConfig } from '@driftline/shared/config';
 import { createKeyring, sealCredentials } from '@driftline/shared/credentials';
 import {
   createAvroSerde,
+  createConsumerRunner,
+  createIdempotentProducer,
   createKafkaAdmin,
   createKafkaClient,
   driftlineTopicSet,
   type AvroSerde,
+  type KafkaClient,
+  type KafkaConsumerPort,
+  type OutgoingRecord,
 } from '@driftline/shared/kafka';
 import { createLogger, type Logger } from '@driftline/shared/logging';
-import type { Consumer, Kafka } from 'kafkajs';
 import { configSchema } from '../config.ts';
 import type { WatcherEvent } from '../events.ts';
 import { startWatcherService, type WatcherService } from '../service.ts';
@@ -60,9 +64,9 @@ export class WatcherHarness {
   readonly logger: Logger;
   fleet!: Fleet;
   readonly #o: HarnessOptions;
-  #kafka!: Kafka;
+  #kafka!: KafkaClient;
   #serde!: AvroSerde;
-  #collector: Consumer | undefined;
+  #collector: KafkaConsumerPort | undefined;
   readonly #services = new Set<WatcherService>();
   readonly #children = new Set<ChildProcess>();
   readonly #latest = new Map<string, ObservedDatabase | null>();
@@ -117,36 +121,34 @@ export class WatcherHarness {
       ...(this.#o.historyWindow === undefined ? {} : { historyWindow: this.#o.historyWindow }),
     });
     if (this.#o.databasesPerProvider > 0) this.fleet.seed({ count: this.#o.databasesPerProvider });
-    const collector = this.#kafka.consumer({
+    const collector = createConsumerRunner(this.#kafka, {
       groupId: `watcher-it-collector-${this.run}`,
-      maxWaitTimeInMs: 50,
-    });
-    this.#collector = collector;
-    await collector.connect();
-    await collector.subscribe({
       topics: [this.topics.observed, this.topics.providerHealth],
-      fromBeginning: true,
-    });
-    await collector.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        if (topic === this.topics.providerHealth) {
-          const health = await this.#serde.decode('providerHealth', message.value);
-          if (health !== null) this.health.push(health);
-          return;
+      logger: this.logger,
+      maxWaitTimeMs: 50,
+      handler: async (batch) => {
+        for (const record of batch.records) {
+          if (batch.topic === this.topics.providerHealth) {
+            const health = await this.#serde.decode('providerHealth', record.value);
+            if (health !== null) this.health.push(health);
+            continue;
+          }
+          const key = record.key ?? '';
+          const value = await this.#serde.decode('observed', record.value);
+          this.#latest.set(key, value);
+          this.observed.push({
+            key,
+            value,
+            partition: batch.partition,
+            offset: record.offset,
+            receivedAtMs: Date.now(),
+            kafkaTimestampMs: record.timestampMs,
+          });
         }
-        const key = message.key?.toString('utf8') ?? '';
-        const value = await this.#serde.decode('observed', message.value);
-        this.#latest.set(key, value);
-        this.observed.push({
-          key,
-          value,
-          partition,
-          offset: message.offset,
-          receivedAtMs: Date.now(),
-          kafkaTimestampMs: Number(message.timestamp),
-        });
       },
     });
+    this.#collector = collector;
+    await collector.start();
   }
 
   /** providerRecord builds the providers.v1 record of a fleet cluster with sealed credentials. */
@@ -169,17 +171,20 @@ export class WatcherHarness {
 
   /** publishProviders writes provider records (or tombstones, `value: null`) to the providers topic. */
   async publishProviders(records: readonly (ProviderRecord | { id: string; value: null })[]): Promise<void> {
-    const producer = this.#kafka.producer();
-    await producer.connect();
-    const messages = [];
+    const producer = await createIdempotentProducer(this.#kafka);
+    const messages: OutgoingRecord[] = [];
     for (const r of records) {
       messages.push({
+        topic: this.topics.providers,
         key: r.id,
         value: 'value' in r ? null : await this.#serde.encode('providers', r),
       });
     }
-    await producer.send({ topic: this.topics.providers, messages });
-    await producer.disconnect();
+    try {
+      await producer.send(messages);
+    } finally {
+      await producer.disconnect();
+    }
   }
 
   /** startWatcher starts an in-process watcher instance on this scenario's topics. */
@@ -286,7 +291,7 @@ export class WatcherHarness {
         await exited;
       }
     }
-    await this.#collector?.disconnect();
+    await this.#collector?.stop();
     await this.fleet?.stop();
   }
 }
