@@ -107,6 +107,7 @@ export function serviceEnv(name: ServiceName, settings: PipelineSettings): Recor
     sink: {
       ...mongo,
       SINK_GROUP_ID: `${settings.groupPrefix}-sink`,
+      SINK_TOPIC_PARTITIONS_COUNT: String(settings.partitions),
     },
   };
   return { ...common, ...own[name], ...settings.extraEnv?.[name] };
