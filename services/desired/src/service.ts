@@ -330,6 +330,12 @@ export async function startDesiredService({ config, logger }: StartOptions): Pro
     sessionTimeoutMs: config.DESIRED_LEASE_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: config.DESIRED_LEASE_HEARTBEAT_INTERVAL_MS,
     logger,
+    onFatal: (error) =>
+      giveUp(
+        new DriftlineError('KAFKA_FATAL', 'the lease consumer crashed and will not restart', {
+          cause: error,
+        }),
+      ),
     onChange: (isActive) => {
       observer.setActive(isActive);
       if (isActive) startPipelines();
