@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createKafkaClient } from '@driftline/shared/kafka';
 import { loadStackConfig, repoDir, stackStatus, upStack } from '../stack/src/index.ts';
 import { stackEndpoints } from './support/stack.ts';
 
@@ -32,7 +33,10 @@ describe('the local stack', () => {
   });
 
   it('serves Kafka metadata naming the advertised 127.0.0.1 listener', async () => {
-    const admin = new Kafka({ brokers: stackEndpoints().kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    const admin = createKafkaClient(
+      { brokers: stackEndpoints().kafkaBrokers, clientId: 'stack-test' },
+      pino({ level: 'silent' }),
+    ).admin();
     await admin.connect();
     try {
       const cluster = await admin.describeCluster();

@@ -1,6 +1,5 @@
 import type { DriftEvent } from '@driftline/schemas';
 import { createAvroSerde, type KafkaClient } from '@driftline/shared/kafka';
-import type { Consumer } from 'kafkajs';
 
 /** DriftArrival is one decoded drift event and when this process received it (epoch ms). */
 export interface DriftArrival {
@@ -32,7 +31,7 @@ export async function startDriftFeed(options: {
     schemaRegistryUrl: options.schemaRegistryUrl,
     topicNames: { drift: options.topic },
   });
-  const consumer: Consumer = options.kafka.consumer({
+  const consumer = options.kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
