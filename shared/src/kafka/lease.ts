@@ -16,6 +16,8 @@ export interface LeaseOptions {
   readonly logger: Logger;
   /** Called with true when this instance acquires the lease, false when it loses it. */
   readonly onChange: (active: boolean) => void;
+  /** Called when the lease consumer crashed and kafkajs will not restart it: the instance can never become active again. */
+  readonly onFatal: (error: Error) => void;
 }
 
 /** Lease is this instance's membership in the lease group. */
@@ -67,7 +69,10 @@ export function createLease(options: LeaseOptions): Lease {
       });
       // No deactivation on REBALANCING: the sticky assigner keeps the lease with its holder, and
       // the join that ends the rebalance tells every member at once who holds it.
-      c.on(c.events.CRASH, () => set(false, 'consumer crashed'));
+      c.on(c.events.CRASH, (event) => {
+        set(false, 'consumer crashed');
+        if (!event.payload.restart) options.onFatal(event.payload.error);
+      });
       c.on(c.events.STOP, () => set(false, 'consumer stopped'));
       c.on(c.events.DISCONNECT, () => set(false, 'consumer disconnected'));
       await c.connect();
