@@ -178,15 +178,18 @@ try {
     changedAt.set(doc._id, Date.now());
     await sleep(50);
   }
-  await until(
-    'every change reported and projected',
-    () => chosen.every((d) => opened.has(d._id) && projectedAt.has(d._id)),
-    120_000,
+  await until('every change reported', () => chosen.every((d) => opened.has(d._id)), 120_000);
+  // The projection may lag behind a sink still writing the initial sync: wait a bounded time and
+  // report how many made it.
+  await until('every change projected', () => chosen.every((d) => projectedAt.has(d._id)), 60_000).catch(
+    () => 0,
   );
   polling = false;
   await projectionPoll;
   const toDrift = chosen.map((d) => (opened.get(d._id) ?? 0) - (changedAt.get(d._id) ?? 0));
-  const toMongo = chosen.map((d) => (projectedAt.get(d._id) ?? 0) - (changedAt.get(d._id) ?? 0));
+  const toMongo = chosen
+    .filter((d) => projectedAt.has(d._id))
+    .map((d) => (projectedAt.get(d._id) ?? 0) - (changedAt.get(d._id) ?? 0));
 
   // (3) Steady state API calls of the event-driven pipeline (watches and bookmarks only).
   for (const c of fleet.clusters) c.resetCounters();
@@ -250,7 +253,7 @@ ${PROVIDERS} simulated providers × ${n(DATABASES)} KubeDB databases (in-process
 | start → all ${seed.drifting.size} operations written to MongoDB | **${fmt(tOps - t0)}** (${fmt(tOps - tReady)} after ready) | ≤ 15 s |
 | sustained throughput of the initial sync | ${n(records / ((tOps - t0) / 1000))} records/s (${n(records)} records on all topics) | — |
 | CR change → drift event, p50 / p99 / max (${chosen.length} changes at 20/s) | ${fmt(percentile(toDrift, 50))} / **${fmt(percentile(toDrift, 99))}** / ${fmt(Math.max(...toDrift))} | p99 ≤ 250 ms |
-| CR change → MongoDB \`drift\` projection, p50 / p99 (polled every 20 ms) | ${fmt(percentile(toMongo, 50))} / **${fmt(percentile(toMongo, 99))}** | — |
+| CR change → MongoDB \`drift\` projection, p50 / p99 (polled every 20 ms; ${toMongo.length} of ${chosen.length} projected within 60 s) | ${fmt(percentile(toMongo, 50))} / **${fmt(percentile(toMongo, 99))}** | — |
 | API calls per hour at steady state, pipeline | ${n(pipelineCallsPerHour)} (${idleRequests} requests in ${idleMs / 1000} s; ${openWatches} open watches re-opened every 5–10 min) | — |
 
 Polling baseline in the same run, same fleet and MongoDB (\`test/bench/polling-baseline.ts\`: per database a MongoDB \`findOne\` and a GET of the CR, 10 in flight):
