@@ -108,17 +108,26 @@ public class DriftlineChangeStreamOplog implements Oplog {
     // whole, never-truncated oplog; with this, an idle poll is one comparison.
     private volatile BsonTimestamp lastAppended;
 
-    private synchronized void noteAppended(Document oplogDocument) {
+    // Appends are signalled on their own monitor, never on `this`: noteAppended runs inside the
+    // oplog collection's lock (from the addDocuments stream), while truncateIfOverCap holds `this`
+    // and then takes the collection's lock — sharing one monitor deadlocked the server under load.
+    private final Object appendSignal = new Object();
+
+    private void noteAppended(Document oplogDocument) {
         BsonTimestamp timestamp = getOplogTimestamp(oplogDocument);
-        if (lastAppended == null || timestamp.compareTo(lastAppended) > 0) {
-            lastAppended = timestamp;
+        synchronized (appendSignal) {
+            if (lastAppended == null || timestamp.compareTo(lastAppended) > 0) {
+                lastAppended = timestamp;
+            }
+            appendSignal.notifyAll();
         }
-        notifyAll();
     }
 
     /** awaitAppend blocks until an oplog entry is appended or {@code millis} pass. */
-    public synchronized void awaitAppend(long millis) throws InterruptedException {
-        wait(millis);
+    public void awaitAppend(long millis) throws InterruptedException {
+        synchronized (appendSignal) {
+            appendSignal.wait(millis);
+        }
     }
 
     // Oplog roll-over: with -Ddriftline.oplog.maxEntries=N (> 0) the oplog keeps about the newest N
