@@ -98,11 +98,12 @@ function startMember(
   serde: AvroSerde,
   producer: KafkaProducerPort,
   metrics = recordingMetrics(),
+  persistMs = 0,
 ) {
   const manager = new PartitionManager({
     groupId: GROUP,
     topics,
-    config: { persistMs: 0, convergenceGraceMs: 0, staleAfterMs: 60_000 },
+    config: { persistMs, convergenceGraceMs: 0, staleAfterMs: 60_000 },
     serde,
     producer,
     admin: kafka.admin,
@@ -266,6 +267,49 @@ describe('PartitionManager', () => {
       [key, 'resolved', 'in_sync'],
     ]);
     await second.consumer.stop();
+  });
+
+  it('seeds open drifts from the drift topic on a rebuild and resolves one whose resolution was still pending when the owner died', async () => {
+    const { kafka, serde, control } = await setup();
+    const key = KEYS[0] ?? '';
+    const first = startMember(kafka, serde, control.producer);
+    await produce(kafka, serde, [
+      { topic: 'desired', key, value: desiredRecord({ replicas: 5 }, key) },
+      { topic: 'observed', key, value: observedRecord({ replicas: 3 }, key) },
+    ]);
+    await first.consumer.start();
+    await kafka.settle();
+    await first.consumer.stop();
+    const opened = await driftEvents(kafka, serde);
+    expect(opened.at(-1)?.keyStatus).toBe('drifting');
+
+    // The fix arrives; this owner commits it while the resolution waits out a long window, then dies.
+    const second = startMember(kafka, serde, control.producer, recordingMetrics(), 3_600_000);
+    await second.consumer.start();
+    await second.manager.rebuilt();
+    await produce(kafka, serde, [
+      { topic: 'observed', key, value: observedRecord({ replicas: 5, resourceVersion: '101' }, key) },
+    ]);
+    await kafka.settle();
+    await second.consumer.stop();
+    const partition = partitionForKey(key, PARTITIONS);
+    expect(kafka.committed(GROUP, topics.observed, partition)).toBe('2');
+    expect((await driftEvents(kafka, serde)).length).toBe(opened.length);
+
+    // The next owner rebuilds: the inputs alone say "in sync", the drift topic says "open".
+    const third = startMember(kafka, serde, control.producer, recordingMetrics(), 50);
+    await third.consumer.start();
+    await third.manager.rebuilt();
+    let events = await driftEvents(kafka, serde);
+    for (let i = 0; i < 200 && events.length === opened.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      events = await driftEvents(kafka, serde);
+    }
+    expect(events.slice(opened.length).map((e) => [e.key, e.status, e.keyStatus, e.sequence])).toEqual([
+      [key, 'resolved', 'in_sync', (opened.at(-1)?.sequence ?? 0) + 1],
+    ]);
+    expect(third.manager.openDriftByKind()).toEqual(new Map());
+    await third.consumer.stop();
   });
 
   it('commits nothing when the outputs are not acknowledged, and redelivery gives the same event ids', async () => {

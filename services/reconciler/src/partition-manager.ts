@@ -1,4 +1,4 @@
-import type { DeadLetter } from '@driftline/schemas';
+import type { DeadLetter, DriftEvent } from '@driftline/schemas';
 import { DriftlineError } from '@driftline/shared/errors';
 import type {
   AvroSerde,
@@ -24,6 +24,7 @@ import {
 } from './kafka-codec.ts';
 import { PartitionReconciler, type PartitionInput, type TimedInput } from './partition-reconciler.ts';
 import type { ReconcilerConfig, StepOutput } from './step.ts';
+import type { DriftSeed } from './topology.ts';
 
 /** ReconcilerTopics names every topic the reconciler reads and writes. */
 export interface ReconcilerTopics extends OutputTopics {
@@ -77,7 +78,13 @@ const DEFAULT_RETRY_MAX_MS = 30_000;
  * - Assignment: the partition's state is rebuilt from the compacted inputs — the latest record
  *   per key of desired `p` and observed `p` below the group's committed offsets — before any batch
  *   of `p` is processed (the handler waits); nothing is emitted for the rebuilt records, whose
- *   outputs were acknowledged before their offsets were committed. A failed rebuild is retried.
+ *   outputs were acknowledged before their offsets were committed. The output is the changelog:
+ *   first the latest event per key of drift `p` (co-partitioned, read to its high watermark) seeds
+ *   each key's open drift, then the inputs are replayed silently against it, then every key is
+ *   evaluated once at the wall clock, non-silently (as timer outputs): a drift still open on the
+ *   topic whose committed inputs say otherwise is resolved (or changed), e.g. a resolution that
+ *   was waiting out its persistence window when the previous owner died. Re-emitting one that was
+ *   in fact sent is harmless (deterministic event ids). A failed rebuild is retried.
  * - Batches: decode (undecodable or badly keyed records become dead letters), apply, send the
  *   drift events, operations and dead letters in one awaited, ordered send; only then does the
  *   handler resolve, so offsets are committed after the outputs are acknowledged. A slow producer
@@ -283,16 +290,31 @@ export class PartitionManager {
     const { partition } = entry;
     const { topics, groupId } = this.#options;
     const started = this.#now();
-    const offsets = await this.#options.admin.fetchOffsets(groupId, [topics.desired, topics.observed]);
+    const offsets = await this.#options.admin.fetchOffsets(groupId, [
+      topics.desired,
+      topics.observed,
+      topics.drift,
+    ]);
     const ranges: InputRange[] = [];
     for (const o of offsets) {
-      if (o.partition !== partition || o.committed === null) continue;
-      ranges.push({ topic: o.topic, partition, end: o.committed });
+      if (o.partition !== partition) continue;
+      // The drift topic is read to its high watermark: everything the previous owner emitted.
+      if (o.topic === topics.drift) {
+        if (BigInt(o.high) > 0n) ranges.push({ topic: o.topic, partition, end: o.high });
+      } else if (o.committed !== null) {
+        ranges.push({ topic: o.topic, partition, end: o.committed });
+      }
     }
     const records = ranges.length === 0 ? [] : await this.#options.reader.latest(ranges);
     const desired: TimedInput[] = [];
     const observed: TimedInput[] = [];
+    const seeds: DriftSeed[] = [];
     for (const record of records) {
+      if (record.topic === topics.drift) {
+        const event = await this.#decodeDrift(record.value, partition);
+        if (event !== null) seeds.push({ key: event.key, event });
+        continue;
+      }
       const decoded = await decodeInput(this.#sideOf(record.topic), record, this.#options.serde);
       // Undecodable records below the committed offset were dead-lettered when first consumed.
       if (!decoded.ok) continue;
@@ -312,11 +334,17 @@ export class PartitionManager {
     // Desired before observed at equal timestamps: a platform change precedes what it causes.
     // Replayed, not just rebuilt: nothing is sent, but the drift events tell which keys are open.
     entry.open.clear();
-    trackOpen(entry.open, reconciler.replay([...desired, ...observed]));
+    trackOpen(
+      entry.open,
+      seeds.map((seed) => ({ type: 'drift', event: seed.event })),
+    );
+    trackOpen(entry.open, reconciler.replay([...desired, ...observed], seeds));
+    reconciler.reevaluate();
     this.#logger.info(
       {
         partition,
         records: records.length,
+        seeds: seeds.length,
         keys: reconciler.stateSize(),
         ends: Object.fromEntries(ranges.map((r) => [r.topic, r.end])),
         tookMs: this.#now() - started,
@@ -324,6 +352,17 @@ export class PartitionManager {
       'partition state rebuilt',
     );
     return reconciler;
+  }
+
+  /** #decodeDrift decodes a drift event read back on a rebuild; an undecodable one is logged and skipped. */
+  async #decodeDrift(value: Buffer | null, partition: number): Promise<DriftEvent | null> {
+    if (value === null) return null;
+    try {
+      return await this.#options.serde.decode('drift', value);
+    } catch (error) {
+      this.#logger.warn({ err: error, partition }, 'drift event not decodable: not seeded');
+      return null;
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ReconcilerConfig, StepOutput } from './step.ts';
 import {
   createTopology,
   type DesiredChange,
+  type DriftSeed,
   type HealthChange,
   type ObservedChange,
   type Topology,
@@ -49,6 +50,7 @@ export class PartitionReconciler {
   readonly partition: number;
   readonly #desired = new Subject<DesiredChange>();
   readonly #observed = new Subject<ObservedChange>();
+  readonly #seeds = new Subject<DriftSeed>();
   readonly #topology: Topology;
   readonly #subscriptions: Subscription[] = [];
   readonly #onTimerOutputs: (outputs: readonly StepOutput[]) => void;
@@ -71,6 +73,7 @@ export class PartitionReconciler {
     this.#topology = createTopology({
       desired$: this.#desired,
       observed$: this.#observed,
+      seed$: this.#seeds,
       health$: options.health$,
       scheduler,
       config: options.config,
@@ -84,11 +87,13 @@ export class PartitionReconciler {
    * topic, in record-timestamp order) into the state, emitting nothing: those records' outputs
    * were acknowledged before their offsets were committed. Transitions still waiting out their
    * persistence window at the end are emitted later by the timer (with the same deterministic
-   * ids a live run would have given them).
+   * ids a live run would have given them). `seeds` (each key's latest drift event) set the open
+   * drifts first, so the inputs are replayed against what the drift topic says is open.
    */
-  rebuild(inputs: readonly TimedInput[]): void {
+  rebuild(inputs: readonly TimedInput[], seeds: readonly DriftSeed[] = []): void {
     this.#suppress = true;
     try {
+      for (const seed of seeds) this.#seeds.next(seed);
       this.#inEventTime(inputs);
     } finally {
       this.#suppress = false;
@@ -99,10 +104,11 @@ export class PartitionReconciler {
    * replay is `rebuild` that returns the outputs instead of dropping them: what the reconciler
    * emits for `inputs` replayed in record-timestamp order, in event time (the replay check).
    */
-  replay(inputs: readonly TimedInput[]): StepOutput[] {
+  replay(inputs: readonly TimedInput[], seeds: readonly DriftSeed[] = []): StepOutput[] {
     const outputs: StepOutput[] = [];
     this.#collect = outputs;
     try {
+      for (const seed of seeds) this.#seeds.next(seed);
       this.#inEventTime(inputs);
     } finally {
       this.#collect = null;
@@ -120,6 +126,17 @@ export class PartitionReconciler {
       this.#collect = null;
     }
     return outputs;
+  }
+
+  /**
+   * reevaluate ticks every key once at the wall clock; its outputs go to `onTimerOutputs` (they
+   * answered no `apply`). Called after a seeded rebuild: a key whose replayed inputs disagree with
+   * its seeded open drift gets a pending transition (started at the record's event time during the
+   * rebuild, so an elapsed persistence window is not waited out again) that this emits when due
+   * (else the timer does).
+   */
+  reevaluate(): void {
+    if (!this.#disposed) this.#topology.reevaluate();
   }
 
   /** stateSize is the number of keys with state in this partition. */

@@ -587,3 +587,72 @@ describe('step: sequence', () => {
     expect(r.events.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe('step: seeding the open drift from the drift topic', () => {
+  // The live run: drift opened at 10/20, resolved by the observed record at 30.
+  const live = run([
+    [10, desired({ generation: 2, replicas: 5 })],
+    [20, observed({ resourceVersion: '101', replicas: 4 })],
+    [30, observed({ resourceVersion: '102', replicas: 5 })],
+  ]);
+  const opened = live.events.find((e) => e.keyStatus === 'drifting');
+  const resolved = live.events.at(-1);
+  const seed = (event: DriftEvent | undefined): KeyInput => ({ type: 'seed', event: event as DriftEvent });
+
+  it('has a live run that opened then resolved the drift', () => {
+    expect(summary(live.events)).toEqual(['opened:missing', 'changed:drifting', 'resolved:in_sync']);
+  });
+
+  it.each([
+    {
+      name: 'a seeded open drift the rebuilt inputs contradict resolves, with the live run’s event id',
+      seeded: () => opened,
+      expected: ['resolved:in_sync'],
+      sameIdAsLive: true,
+    },
+    { name: 'a seeded resolution emits nothing', seeded: () => resolved, expected: [], sameIdAsLive: false },
+  ])('$name', ({ seeded, expected, sameIdAsLive }) => {
+    const r = run(
+      [
+        [0, seed(seeded())],
+        [10, desired({ generation: 2, replicas: 5 })],
+        [30, observed({ resourceVersion: '102', replicas: 5 })],
+      ],
+      DEBOUNCED,
+    );
+    expect(r.events).toEqual([]);
+    const after = run([[1_030, TICK]], DEBOUNCED, r.state);
+    expect(summary(after.events)).toEqual(expected);
+    if (sameIdAsLive) {
+      expect(after.events[0]?.eventId).toBe(resolved?.eventId);
+      expect(after.events[0]?.sequence).toBe((opened?.sequence ?? 0) + 1);
+    }
+  });
+
+  it('a seeded drift the inputs confirm stays open and is not emitted again', () => {
+    const r = run(
+      [
+        [0, seed(opened)],
+        [10, desired({ generation: 2, replicas: 5 })],
+        [20, observed({ resourceVersion: '101', replicas: 4 })],
+        [5_000, TICK],
+      ],
+      DEBOUNCED,
+    );
+    expect(r.events).toEqual([]);
+    expect(r.state?.open?.fingerprint).toBe(opened?.fingerprint);
+    expect(r.state?.open?.operationIds).toEqual(opened?.operationIds);
+  });
+
+  it('a seeded drift of a key without inputs resolves on a tick and drops the key', () => {
+    const r = run(
+      [
+        [0, seed(opened)],
+        [1, TICK],
+      ],
+      DEBOUNCED,
+    );
+    expect(summary(r.events)).toEqual(['resolved:in_sync']);
+    expect(r.state).toBeNull();
+  });
+});

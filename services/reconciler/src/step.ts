@@ -37,12 +37,14 @@ export interface ReconcilerConfig {
 
 /**
  * KeyInput is one input for one database key: a desired or observed upsert (`value`) or tombstone
- * (`null`), or a `tick` that re-evaluates the key (time passed, or its provider's freshness changed).
+ * (`null`), a `tick` that re-evaluates the key (time passed, or its provider's freshness changed),
+ * or a `seed`: the key's latest event on the drift topic, read back on a rebuild (see seedOpenDrift).
  */
 export type KeyInput =
   | { readonly type: 'desired'; readonly value: DesiredDatabase | null }
   | { readonly type: 'observed'; readonly value: ObservedDatabase | null }
-  | { readonly type: 'tick' };
+  | { readonly type: 'tick' }
+  | { readonly type: 'seed'; readonly event: DriftEvent };
 
 /** StepContext is what `step` needs besides the state and the input: the key, the time, and the freshness of the key's provider. */
 export interface StepContext {
@@ -156,6 +158,7 @@ export function step(
   ctx: StepContext,
   config: ReconcilerConfig,
 ): StepResult {
+  if (input.type === 'seed') return { state: seedOpenDrift(state, input.event), outputs: NO_OUTPUTS };
   let desired = state?.desired ?? null;
   let observed = state?.observed ?? null;
   let lastDesiredGeneration = state?.lastDesiredGeneration ?? null;
@@ -281,6 +284,41 @@ export function step(
     sequence,
   };
   return { state: nextState, outputs: outputs ?? NO_OUTPUTS };
+}
+
+/**
+ * seedOpenDrift sets a key's open drift from its latest event on the drift topic (the output
+ * topic is the changelog of what is open): `opened`/`changed` → that drift is open (key status,
+ * differences, fingerprint, operation ids); `resolved` → nothing is open. The sequence continues
+ * from the event's. It evaluates nothing and emits nothing; any pending transition is dropped (it
+ * was relative to the previous open drift), so the next input or tick recomputes it. A state
+ * created by a seed has no desired or observed record: a tick on it alone resolves and drops it.
+ * Known limit: an event does not carry the start of a stale period, so a seeded `unknown` drift
+ * has `staleEpochMs` null (its later events may get ids a live run would not have given).
+ */
+export function seedOpenDrift(state: KeyState | null, event: DriftEvent): KeyState {
+  const open: OpenDrift | null =
+    event.status === 'resolved' || event.keyStatus === 'in_sync'
+      ? null
+      : {
+          keyStatus: event.keyStatus,
+          differences: event.differences,
+          fingerprint: event.fingerprint,
+          staleEpochMs: null,
+          operationIds: [...event.operationIds],
+        };
+  return {
+    desired: state?.desired ?? null,
+    observed: state?.observed ?? null,
+    lastDesiredGeneration: state?.lastDesiredGeneration ?? event.provenance.desiredGeneration,
+    lastObservedResourceVersion:
+      state?.lastObservedResourceVersion ?? event.provenance.observedResourceVersion,
+    convergingSinceMs: state?.convergingSinceMs ?? null,
+    keyStatus: state?.keyStatus ?? (open === null ? 'in_sync' : open.keyStatus),
+    open,
+    pending: null,
+    sequence: Math.max(state?.sequence ?? 0, event.sequence),
+  };
 }
 
 /**

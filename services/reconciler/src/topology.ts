@@ -54,10 +54,18 @@ export interface KeyStatusChange {
   readonly keyStatus: KeyStatus | null;
 }
 
+/** DriftSeed is a key's latest event read back from the drift topic on a rebuild (see seedOpenDrift). */
+export interface DriftSeed {
+  readonly key: string;
+  readonly event: DriftEvent;
+}
+
 /** TopologyInputs are the streams and knobs of the reconciler topology. */
 export interface TopologyInputs {
   readonly desired$: Observable<DesiredChange>;
   readonly observed$: Observable<ObservedChange>;
+  /** Open drifts read back from the drift topic (seeds the state, emits nothing); default none. */
+  readonly seed$?: Observable<DriftSeed>;
   /** Provider health, read as a global table; default: none (every provider fresh). */
   readonly health$?: Observable<HealthChange>;
   /** Time source and timer for persistence, grace and staleness; default `asyncScheduler`. */
@@ -83,6 +91,11 @@ export interface Topology {
   pendingSize(): number;
   /** Number of keys with an open drift (O(keys): for a metrics scrape, not per event). */
   openDriftCount(): number;
+  /**
+   * reevaluate ticks every key with state once, now (outputs go to `output$` as usual); a no-op
+   * while not connected. After a rebuild it emits what seeded open drifts disagree with.
+   */
+  reevaluate(): void;
 }
 
 const TICK: KeyInput = Object.freeze({ type: 'tick' });
@@ -110,6 +123,7 @@ export function createTopology(inputs: TopologyInputs): Topology {
   const scheduler = inputs.scheduler ?? asyncScheduler;
   const store = new Map<string, KeyState>();
   const deadlines = new DeadlineQueue();
+  let tickAll: (() => void) | null = null;
 
   const source$ = new Observable<StepOutput>((subscriber) => {
     store.clear();
@@ -128,7 +142,9 @@ export function createTopology(inputs: TopologyInputs): Topology {
       ctx.key = key;
       ctx.nowMs = scheduler.now();
       ctx.freshness = freshnessOf(
-        input.type === 'tick' ? providerOf(state) : (input.value?.provider ?? providerOf(state)),
+        input.type === 'tick' || input.type === 'seed'
+          ? providerOf(state)
+          : (input.value?.provider ?? providerOf(state)),
       );
       return step(state, input, ctx, config);
     };
@@ -149,6 +165,10 @@ export function createTopology(inputs: TopologyInputs): Topology {
         deadlines.set(key, deadline);
         arm(deadline);
       }
+    };
+
+    tickAll = () => {
+      for (const key of [...store.keys()]) ticks.next({ key, input: TICK });
     };
 
     const tickProvider = (provider: string) => {
@@ -204,6 +224,10 @@ export function createTopology(inputs: TopologyInputs): Topology {
           error,
           complete,
         }),
+        (inputs.seed$ ?? EMPTY).subscribe({
+          next: (s) => inner.next({ key: s.key, input: { type: 'seed', event: s.event } }),
+          error,
+        }),
       ];
       return () => {
         for (const subscription of subscriptions) subscription.unsubscribe();
@@ -216,6 +240,7 @@ export function createTopology(inputs: TopologyInputs): Topology {
       error: (error: unknown) => subscriber.error(error),
     });
     return () => {
+      tickAll = null;
       healthSubscription.unsubscribe();
       outputSubscription.unsubscribe();
       timer?.unsubscribe();
@@ -249,6 +274,7 @@ export function createTopology(inputs: TopologyInputs): Topology {
       for (const state of store.values()) if (state.open !== null) open++;
       return open;
     },
+    reevaluate: () => tickAll?.(),
   };
 }
 
