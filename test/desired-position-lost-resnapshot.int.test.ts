@@ -2,11 +2,13 @@ import { topicContracts, type DesiredDatabase } from '@driftline/schemas';
 import { createLogger } from '@driftline/shared/logging';
 import {
   createAvroSerde,
+  createCompactedReader,
   createIdempotentProducer,
   createKafkaAdmin,
+  createKafkaClient,
+  type KafkaClient,
   type KafkaProducerPort,
 } from '@driftline/shared/kafka';
-import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient, ObjectId, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceCollection } from '../services/desired/src/change.ts';
@@ -31,7 +33,7 @@ describe('desired: position lost → resnapshot with tombstones', () => {
   let client: MongoClient;
   let db: Db;
   let producer: KafkaProducerPort;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   const resyncs: string[] = [];
 
   const database = (name: string) => ({
@@ -59,10 +61,8 @@ describe('desired: position lost → resnapshot with tombstones', () => {
       source,
       positions: createMongoPositionStore(db, 'driftline_positions', names.instance),
       keyIndexSource: createTopicKeyIndex({
-        kafka,
+        reader: createCompactedReader(kafka, logger, { groupIdPrefix: names.instance, timeoutMs: 30_000 }),
         topics,
-        groupIdPrefix: names.instance,
-        timeoutMs: 30_000,
       }),
       publisher: createKafkaPublisher({
         producer,
@@ -109,11 +109,7 @@ describe('desired: position lost → resnapshot with tombstones', () => {
     client = new MongoClient(stack.mongoUrl, { serverSelectionTimeoutMS: 10_000 });
     await client.connect();
     db = client.db(names.database);
-    kafka = new Kafka({
-      brokers: [...stack.kafkaBrokers],
-      clientId: 'desired-lost-test',
-      logLevel: logLevel.NOTHING,
-    });
+    kafka = createKafkaClient({ brokers: stack.kafkaBrokers, clientId: 'desired-lost-test' }, logger);
     const admin = await createKafkaAdmin(kafka);
     await admin.ensureTopics([
       {

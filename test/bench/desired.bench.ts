@@ -16,8 +16,13 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { topicContracts } from '@driftline/schemas';
 import { createLogger } from '@driftline/shared/logging';
-import { createAvroSerde, createIdempotentProducer, createKafkaAdmin } from '@driftline/shared/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import {
+  createAvroSerde,
+  createCompactedReader,
+  createIdempotentProducer,
+  createKafkaAdmin,
+  createKafkaClient,
+} from '@driftline/shared/kafka';
 import { MongoClient, ObjectId } from 'mongodb';
 import { CollectionPipeline } from '../../services/desired/src/collection-pipeline.ts';
 import { createKafkaPublisher } from '../../services/desired/src/kafka-publisher.ts';
@@ -44,7 +49,10 @@ const mongoUrl = process.env['MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/?directC
 const id = `bench_desired_${randomUUID().slice(0, 8)}`;
 const topics = { databases: `${id}.desired`, providers: `${id}.providers`, deadletter: `${id}.deadletter` };
 const logger = createLogger({ service: 'desired-bench', level: 'warn' });
-const kafka = new Kafka({ brokers, clientId: 'desired-bench', logLevel: logLevel.NOTHING });
+const kafka = createKafkaClient(
+  { brokers, clientId: 'desired-bench' },
+  createLogger({ service: 'desired-bench-kafka', level: 'silent' }),
+);
 const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
 await client.connect();
 const db = client.db(id);
@@ -93,7 +101,10 @@ const pipeline = new CollectionPipeline({
     clockProbeTimeoutMs: 10_000,
   }),
   positions: createMongoPositionStore(db, 'driftline_positions', id),
-  keyIndexSource: createTopicKeyIndex({ kafka, topics, groupIdPrefix: id, timeoutMs: 120_000 }),
+  keyIndexSource: createTopicKeyIndex({
+    reader: createCompactedReader(kafka, logger, { groupIdPrefix: id, timeoutMs: 120_000 }),
+    topics,
+  }),
   publisher: createKafkaPublisher({
     producer,
     serde,

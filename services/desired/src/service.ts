@@ -5,9 +5,11 @@ import { DriftlineError, judge } from '@driftline/shared/errors';
 import { createHealth, startOpsServer } from '@driftline/shared/health';
 import {
   createAvroSerde,
+  createCompactedReader,
   createIdempotentProducer,
   createKafkaAdmin,
   createKafkaClient,
+  createLease,
   type TopicSpec,
 } from '@driftline/shared/kafka';
 import { createLifecycle } from '@driftline/shared/lifecycle';
@@ -20,7 +22,6 @@ import { CollectionPipeline } from './collection-pipeline.ts';
 import type { DesiredConfig } from './config.ts';
 import { createDesiredMetrics } from './desired-metrics.ts';
 import { createKafkaPublisher } from './kafka-publisher.ts';
-import { createLease } from './lease.ts';
 import type { CredentialsSealer } from './mapping.ts';
 import { createMongoPositionStore } from './mongo-position-store.ts';
 import { createMongoSource } from './mongo-source.ts';
@@ -169,10 +170,11 @@ export async function startDesiredService({ config, logger }: StartOptions): Pro
     },
   });
   const keyIndexSource = createTopicKeyIndex({
-    kafka,
+    reader: createCompactedReader(kafka, logger, {
+      groupIdPrefix: `${config.DESIRED_INSTANCE_NAME}-key-index`,
+      timeoutMs: config.DESIRED_INDEX_READ_TIMEOUT_MS,
+    }),
     topics,
-    groupIdPrefix: `${config.DESIRED_INSTANCE_NAME}-key-index`,
-    timeoutMs: config.DESIRED_INDEX_READ_TIMEOUT_MS,
   });
 
   const mongo = new MongoClient(config.MONGO_URL, {

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TopicId } from '@driftline/schemas';
-import { createAvroSerde } from '@driftline/shared/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import { createAvroSerde, createCompactedReader, createKafkaClient } from '@driftline/shared/kafka';
+import { createLogger } from '@driftline/shared/logging';
 
 const mainPath = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -146,55 +146,24 @@ export interface TopicRecord<T> {
  * topic's Avro schema. Uses a throw-away consumer group.
  */
 export async function readTopic<T>(stack: StackLike, topic: string, id: TopicId): Promise<TopicRecord<T>[]> {
-  const kafka = new Kafka({
-    brokers: [...stack.kafkaBrokers],
-    clientId: 'desired-test-reader',
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
+  const logger = createLogger({ service: 'desired-test-reader', level: 'silent' });
+  const kafka = createKafkaClient({ brokers: stack.kafkaBrokers, clientId: 'desired-test-reader' }, logger);
+  const reader = createCompactedReader(kafka, logger, { groupIdPrefix: 'desired-test', timeoutMs: 60_000 });
   const serde = createAvroSerde({ schemaRegistryUrl: stack.schemaRegistryUrl, topicNames: { [id]: topic } });
   const records: TopicRecord<T>[] = [];
-  const groupId = `desired-test-${randomUUID()}`;
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    const remaining = new Map<number, bigint>();
-    for (const o of offsets)
-      if (BigInt(o.high) > BigInt(o.low)) remaining.set(o.partition, BigInt(o.high) - 1n);
-    if (remaining.size === 0) return records;
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 60_000);
-      void consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-          records.push({
-            partition,
-            offset: message.offset,
-            key: message.key?.toString('utf8') ?? null,
-            value: (await serde.decode(id, message.value)) as T | null,
-            headers,
-            raw: message.value,
-          });
-          const last = remaining.get(partition);
-          if (last !== undefined && BigInt(message.offset) >= last) remaining.delete(partition);
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
+  await reader.scan({ topics: [topic] }, async (batch) => {
+    for (const record of batch) {
+      records.push({
+        partition: record.partition,
+        offset: record.offset,
+        key: record.key,
+        value: (await serde.decode(id, record.value)) as T | null,
+        headers: { ...record.headers },
+        raw: record.value,
       });
-    });
-    await consumer.disconnect();
-    return records;
-  } finally {
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
-  }
+    }
+  });
+  return records;
 }
 
 /** latestByKey compacts records like the broker would: the last value per key, tombstones delete. */
