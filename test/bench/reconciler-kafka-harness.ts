@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { DesiredDatabase, ObservedDatabase, TopicId, TopicValues } from '@driftline/schemas';
 import {
   createAvroSerde,
+  createCompactedReader,
   createIdempotentProducer,
   createKafkaAdmin,
   createKafkaClient,
@@ -22,7 +23,6 @@ import {
 } from '@driftline/shared/kafka';
 import { createLogger, type Logger } from '@driftline/shared/logging';
 import { HealthTable } from '../../services/reconciler/src/kafka-health-table.ts';
-import { createInputReader } from '../../services/reconciler/src/kafka-input-reader.ts';
 import { DriftSetBuilder } from '../../services/reconciler/src/output-hash.ts';
 import { PartitionReconciler } from '../../services/reconciler/src/partition-reconciler.ts';
 
@@ -263,21 +263,15 @@ export async function readTopic<K extends TopicId>(
   topic: string,
   id: K,
 ): Promise<DecodedRecord<TopicValues[K]>[]> {
-  const admin = connection.kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const reader = createInputReader(connection.kafka, connection.logger, {
-    groupPrefix: 'reconciler-test',
+  const reader = createCompactedReader(connection.kafka, connection.logger, {
+    groupIdPrefix: 'reconciler-test-reader',
     timeoutMs: 60_000,
   });
   const out: DecodedRecord<TopicValues[K]>[] = [];
-  await reader.scan(
-    offsets.map((o) => ({ topic, partition: o.partition, end: o.high })),
-    async (records) => {
-      for (const record of records)
-        out.push({ record, value: await connection.serde.decode(id, record.value) });
-    },
-  );
+  await reader.scan({ topics: [topic] }, async (records) => {
+    for (const record of records)
+      out.push({ record, value: await connection.serde.decode(id, record.value) });
+  });
   return out;
 }
 

@@ -17,6 +17,7 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { createCompactedReader } from '@driftline/shared/kafka';
 import {
   connect,
   databaseKey,
@@ -34,7 +35,6 @@ import {
   type InputRecord,
   type ReconcilerNames,
 } from './reconciler-kafka-harness.ts';
-import { createInputReader } from '../../services/reconciler/src/kafka-input-reader.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -96,24 +96,18 @@ async function waitForDrift(
 
 /** driftTimes reads the drift topic: per observed resourceVersion, the drift record's CreateTime. */
 async function driftTimes(connection: Connection, names: ReconcilerNames): Promise<Map<string, number>> {
-  const admin = connection.kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(names.topics.drift).finally(() => admin.disconnect());
-  const reader = createInputReader(connection.kafka, connection.logger, {
-    groupPrefix: 'bench',
+  const reader = createCompactedReader(connection.kafka, connection.logger, {
+    groupIdPrefix: 'bench-reader',
     timeoutMs: 300_000,
   });
   const times = new Map<string, number>();
-  await reader.scan(
-    offsets.map((o) => ({ topic: names.topics.drift, partition: o.partition, end: o.high })),
-    async (records) => {
-      for (const record of records) {
-        const event = await connection.serde.decode('drift', record.value);
-        const version = event?.provenance.observedResourceVersion;
-        if (version != null && !times.has(version)) times.set(version, record.timestampMs);
-      }
-    },
-  );
+  await reader.scan({ topics: [names.topics.drift] }, async (records) => {
+    for (const record of records) {
+      const event = await connection.serde.decode('drift', record.value);
+      const version = event?.provenance.observedResourceVersion;
+      if (version != null && !times.has(version)) times.set(version, record.timestampMs);
+    }
+  });
   return times;
 }
 

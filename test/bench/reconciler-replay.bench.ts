@@ -12,8 +12,8 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { createCompactedReader } from '@driftline/shared/kafka';
 import { createLogger } from '@driftline/shared/logging';
-import { createInputReader } from '../../services/reconciler/src/kafka-input-reader.ts';
 import { replayCheck, type ReplayProgress } from '../../services/reconciler/src/replay-check.ts';
 import { replacePart } from './reconciler-kafka.bench.ts';
 import {
@@ -90,7 +90,10 @@ async function main() {
     topics: names.topics,
     config: { persistMs: 0, convergenceGraceMs: 0, staleAfterMs: 60_000 },
     serde: connection.serde,
-    reader: createInputReader(connection.kafka, logger, { groupPrefix: 'bench-replay', timeoutMs: 900_000 }),
+    reader: createCompactedReader(connection.kafka, logger, {
+      groupIdPrefix: 'bench-replay-reader',
+      timeoutMs: 900_000,
+    }),
     endOffsets: async (topic) =>
       (await admin.fetchTopicOffsets(topic)).map((o) => ({ topic, partition: o.partition, end: o.high })),
     onProgress: (p: ReplayProgress) => {

@@ -6,6 +6,7 @@ import {
   createAvroSerde,
   createInMemoryKafka,
   driftlineTopicSet,
+  inMemoryCompactedReader,
   partitionForKey,
   type AvroSerde,
   type InMemoryKafka,
@@ -15,7 +16,6 @@ import {
 import { createLogger } from '@driftline/shared/logging';
 import { recordingMetrics } from '@driftline/shared/metrics';
 import { HealthTable } from './kafka-health-table.ts';
-import { inMemoryInputReader } from './kafka-input-reader.ts';
 import { chunksOf, PartitionManager, type ReconcilerTopics } from './partition-manager.ts';
 import { desiredRecord, observedRecord } from './test-records.ts';
 
@@ -107,7 +107,7 @@ function startMember(
     serde,
     producer,
     admin: kafka.admin,
-    reader: inMemoryInputReader((topic) => kafka.records(topic)),
+    reader: inMemoryCompactedReader((topic) => kafka.records(topic)),
     health: new HealthTable(),
     logger,
     metrics,
@@ -397,7 +397,7 @@ describe('PartitionManager', () => {
 
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const inner = inMemoryInputReader((topic) => kafka.records(topic));
+    const inner = inMemoryCompactedReader((topic) => kafka.records(topic));
     const readiness: boolean[] = [];
     const manager = new PartitionManager({
       groupId: GROUP,
@@ -406,7 +406,7 @@ describe('PartitionManager', () => {
       serde,
       producer: control.producer,
       admin: kafka.admin,
-      reader: { latest: async (ranges) => gate.then(() => inner.latest(ranges)) },
+      reader: { latest: async (read) => gate.then(() => inner.latest(read)) },
       health: new HealthTable(),
       logger,
       onReadinessChange: (ready) => readiness.push(ready),

@@ -3,17 +3,18 @@ import { DriftlineError } from '@driftline/shared/errors';
 import type {
   AvroSerde,
   BatchContext,
+  CompactedReader,
   ConsumedBatch,
   KafkaAdminPort,
   KafkaProducerPort,
   OutgoingRecord,
+  PartitionEnd,
   TopicPartition,
 } from '@driftline/shared/kafka';
 import type { Logger } from '@driftline/shared/logging';
 import { noopMetrics, type MetricsPort } from '@driftline/shared/metrics';
 import type { SchedulerLike } from 'rxjs';
 import type { HealthTable } from './kafka-health-table.ts';
-import type { InputRange, InputReader } from './kafka-input-reader.ts';
 import {
   decodeInput,
   encodeDeadLetters,
@@ -41,7 +42,7 @@ export interface PartitionManagerOptions {
   readonly serde: Pick<AvroSerde, 'decode' | 'encode'>;
   readonly producer: KafkaProducerPort;
   readonly admin: Pick<KafkaAdminPort, 'fetchOffsets'>;
-  readonly reader: Pick<InputReader, 'latest'>;
+  readonly reader: Pick<CompactedReader, 'latest'>;
   readonly health: HealthTable;
   readonly logger: Logger;
   readonly metrics?: MetricsPort;
@@ -295,7 +296,7 @@ export class PartitionManager {
       topics.observed,
       topics.drift,
     ]);
-    const ranges: InputRange[] = [];
+    const ranges: PartitionEnd[] = [];
     for (const o of offsets) {
       if (o.partition !== partition) continue;
       // The drift topic is read to its high watermark: everything the previous owner emitted.
@@ -305,7 +306,13 @@ export class PartitionManager {
         ranges.push({ topic: o.topic, partition, end: o.committed });
       }
     }
-    const records = ranges.length === 0 ? [] : await this.#options.reader.latest(ranges);
+    const records =
+      ranges.length === 0
+        ? []
+        : await this.#options.reader.latest({
+            topics: [...new Set(ranges.map((r) => r.topic))],
+            ends: ranges,
+          });
     const desired: TimedInput[] = [];
     const observed: TimedInput[] = [];
     const seeds: DriftSeed[] = [];

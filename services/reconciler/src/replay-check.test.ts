@@ -4,10 +4,10 @@ import {
   createAvroSerde,
   createInMemoryKafka,
   driftlineTopicSet,
+  inMemoryCompactedReader,
   type SchemaRegistryClient,
 } from '@driftline/shared/kafka';
 import { HealthTable } from './kafka-health-table.ts';
-import { inMemoryInputReader } from './kafka-input-reader.ts';
 import { PartitionReconciler } from './partition-reconciler.ts';
 import { replayCheck, type ReplayProgress } from './replay-check.ts';
 import { desiredRecord, observedRecord } from './test-records.ts';
@@ -81,7 +81,7 @@ async function pipeline() {
       topics,
       config,
       serde,
-      reader: inMemoryInputReader((topic) => kafka.records(topic)),
+      reader: inMemoryCompactedReader((topic) => kafka.records(topic)),
       endOffsets: async (topic) => {
         const offsets = await kafka.admin.fetchOffsets('none', [topic]);
         return offsets.map((o) => ({ topic, partition: o.partition, end: o.high }));

@@ -1,7 +1,12 @@
-import type { AvroSerde, ConsumedRecord } from '@driftline/shared/kafka';
+import {
+  LatestPerKey,
+  type AvroSerde,
+  type CompactedReader,
+  type ConsumedRecord,
+  type PartitionEnd,
+} from '@driftline/shared/kafka';
 import { decodeInput, type InputSide } from './kafka-codec.ts';
 import { HealthTable } from './kafka-health-table.ts';
-import { LatestPerKey, type InputRange, type InputReader } from './kafka-input-reader.ts';
 import { compareDriftSets, driftSetDigest, DriftSetBuilder, type DriftSetComparison } from './output-hash.ts';
 import { PartitionReconciler, type TimedInput } from './partition-reconciler.ts';
 import type { ReconcilerConfig, StepOutput } from './step.ts';
@@ -26,9 +31,9 @@ export interface ReplayCheckOptions {
   readonly topics: ReplayTopics;
   readonly config: ReconcilerConfig;
   readonly serde: Pick<AvroSerde, 'decode'>;
-  readonly reader: InputReader;
+  readonly reader: CompactedReader;
   /** The end offsets (high watermarks) of every partition of `topics`, taken before reading. */
-  readonly endOffsets: (topic: string) => Promise<readonly InputRange[]>;
+  readonly endOffsets: (topic: string) => Promise<readonly PartitionEnd[]>;
   readonly onProgress?: (progress: ReplayProgress) => void;
   /** Longest wait for transitions whose persistence window ends after the inputs (default persistMs + 2 s). */
   readonly timerWaitMs?: number;
@@ -64,7 +69,8 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
   const progress = options.onProgress ?? (() => undefined);
 
   const health = new HealthTable();
-  await reader.scan(await options.endOffsets(topics.providerHealth), async (records) => {
+  const healthEnds = await options.endOffsets(topics.providerHealth);
+  await reader.scan({ topics: [topics.providerHealth], ends: healthEnds }, async (records) => {
     for (const record of records) {
       if (record.key === null) continue;
       try {
@@ -124,7 +130,7 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
   const driftTotal = driftRanges.reduce((sum, r) => sum + Number(r.end), 0);
   const current = new DriftSetBuilder();
   let driftRecords = 0;
-  await reader.scan(driftRanges, async (records) => {
+  await reader.scan({ topics: [topics.drift], ends: driftRanges }, async (records) => {
     for (const record of records) {
       const event = await serde.decode('drift', record.value);
       if (event !== null) current.add(event);
@@ -145,12 +151,12 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
 }
 
 async function readLatest(
-  reader: InputReader,
-  ranges: readonly InputRange[],
+  reader: CompactedReader,
+  ranges: readonly PartitionEnd[],
   onRead: (count: number) => void,
 ): Promise<ConsumedRecord[]> {
   const latest = new LatestPerKey();
-  await reader.scan(ranges, (records) => {
+  await reader.scan({ topics: [...new Set(ranges.map((r) => r.topic))], ends: ranges }, (records) => {
     for (const record of records) latest.add(record);
     onRead(records.length);
   });

@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@driftline/shared/config';
 import {
   createAvroSerde,
+  createCompactedReader,
   createKafkaClient,
   kafkaClientConfigFromEnv,
   topicNamesFromEnv,
 } from '@driftline/shared/kafka';
 import { createLogger } from '@driftline/shared/logging';
 import { configSchema } from './config.ts';
-import { createInputReader } from './kafka-input-reader.ts';
 import { replayCheck, type ReplayProgress } from './replay-check.ts';
 import { reconcilerConfigOf } from './service.ts';
 
@@ -78,8 +78,8 @@ try {
     topics,
     config: reconcilerConfigOf(config),
     serde,
-    reader: createInputReader(kafka, logger, {
-      groupPrefix: `${config.RECONCILER_GROUP_ID}-replay`,
+    reader: createCompactedReader(kafka, logger, {
+      groupIdPrefix: `${config.RECONCILER_GROUP_ID}-replay-reader`,
       timeoutMs: config.RECONCILER_REBUILD_TIMEOUT_MS,
     }),
     endOffsets: async (topic) =>

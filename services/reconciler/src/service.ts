@@ -7,6 +7,7 @@ import {
 } from '@driftline/shared/health';
 import {
   createAvroSerde,
+  createCompactedReader,
   createConsumerRunner,
   createIdempotentProducer,
   createKafkaAdmin,
@@ -14,15 +15,14 @@ import {
   kafkaClientConfigFromEnv,
   reportConsumerLag,
   topicNamesFromEnv,
+  withCoPartitionedAssignment,
   type KafkaConsumerPort,
 } from '@driftline/shared/kafka';
 import { createLifecycle } from '@driftline/shared/lifecycle';
 import type { Logger } from '@driftline/shared/logging';
 import { createMetrics } from '@driftline/shared/metrics';
 import type { configSchema } from './config.ts';
-import { withCoPartitionedAssignment } from './kafka-co-partitioned-assigner.ts';
 import { HealthTable, startHealthTableReader } from './kafka-health-table.ts';
-import { createInputReader } from './kafka-input-reader.ts';
 import { PartitionManager } from './partition-manager.ts';
 import type { ReconcilerConfig } from './step.ts';
 
@@ -109,8 +109,8 @@ export async function startReconcilerService(options: ReconcilerServiceOptions):
     serde,
     producer,
     admin,
-    reader: createInputReader(kafka, logger, {
-      groupPrefix: groupId,
+    reader: createCompactedReader(kafka, logger, {
+      groupIdPrefix: `${groupId}-reader`,
       timeoutMs: config.RECONCILER_REBUILD_TIMEOUT_MS,
     }),
     health,
