@@ -137,6 +137,10 @@ describe('readPlan', () => {
       }),
     ).toEqual({ 'a/0': 3n, 'b/0': 4n });
   });
+
+  it('reads the topics named in ends even when topics omits them', () => {
+    expect(plan({ topics: [], ends: [{ topic: 'b', partition: 0, end: '2' }] })).toEqual({ 'b/0': 2n });
+  });
 });
 
 describe('createCompactedReader', () => {

@@ -18,9 +18,10 @@ export interface PartitionEnd {
  * CompactedRead selects what one read covers: the partitions of `topics` (all of them, or those
  * whose number is in `partitions`), each from its log start up to an end offset — the high
  * watermark it has when the read starts, or, when `ends` is given, the end listed there (e.g. a
- * consumer group's committed offsets; a partition of `topics` without an entry is then not read,
- * and an end past the high watermark is clamped to it). `key`, when given, keeps only the records
- * whose key passes (keyless records never do).
+ * consumer group's committed offsets; a partition without an entry is then not read, and an end
+ * past the high watermark is clamped to it). The topics named in `ends` are read even when
+ * `topics` omits them, so `{ topics: [], ends }` reads exactly the listed partitions. `key`, when
+ * given, keeps only the records whose key passes (keyless records never do).
  */
 export interface CompactedRead {
   readonly topics: readonly string[];
@@ -73,6 +74,11 @@ const DEFAULT_MAX_WAIT_TIME_MS = 100;
 
 const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+/** topicsOf lists the topics a read covers: `topics` and those named in `ends`, once each. */
+export function topicsOf(read: CompactedRead): string[] {
+  return [...new Set([...read.topics, ...(read.ends ?? []).map((e) => e.topic)])];
+}
+
 /**
  * readPlan computes the exclusive end offset of every partition a read must cover, keyed by
  * topic and partition, from the partitions' current watermarks: partitions outside the selection
@@ -80,7 +86,7 @@ const partitionId = (topic: string, partition: number): string => `${topic}\u000
  * empty plan means there is nothing to read.
  */
 export function readPlan(read: CompactedRead, watermarks: readonly Watermarks[]): Map<string, bigint> {
-  const topics = new Set(read.topics);
+  const topics = new Set(topicsOf(read));
   const explicit =
     read.ends === undefined
       ? undefined
@@ -130,7 +136,7 @@ export function createCompactedReader(
   const maxWaitTimeInMs = options.maxWaitTimeMs ?? DEFAULT_MAX_WAIT_TIME_MS;
 
   const scan: CompactedReader['scan'] = async (read, onRecords) => {
-    const topics = [...new Set(read.topics)];
+    const topics = topicsOf(read);
     if (topics.length === 0) return;
     const admin = kafka.admin();
     const groupId = `${options.groupIdPrefix}-${randomUUID()}`;

@@ -1,4 +1,4 @@
-import type { CompactedRead, CompactedReader } from './compacted-reader.ts';
+import { topicsOf, type CompactedRead, type CompactedReader } from './compacted-reader.ts';
 import { latestPerKey } from './latest-per-key.ts';
 import type { ConsumedRecord } from './ports.ts';
 
@@ -17,7 +17,7 @@ export function inMemoryCompactedReader(
       read.ends === undefined
         ? undefined
         : new Map(read.ends.map((e) => [`${e.topic}\u0000${e.partition}`, BigInt(e.end)]));
-    return [...new Set(read.topics)].flatMap((topic) =>
+    return topicsOf(read).flatMap((topic) =>
       recordsOf(topic).filter((r) => {
         if (read.partitions !== undefined && !read.partitions.has(r.partition)) return false;
         if (read.key !== undefined && (r.key === null || !read.key(r.key))) return false;
