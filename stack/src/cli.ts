@@ -16,7 +16,7 @@ const USAGE = `usage: npm run stack -- <command>
   fetch   resolve the Maven artifacts only (for CI's install step)
 env: KAFKA_PORT (9092) KAFKA_CONTROLLER_PORT (9093) SCHEMA_REGISTRY_PORT (8081) MONGO_PORT (27017)
      KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGO_URL use an existing service instead of starting one
-     KAFKA_HEAP_MB (512) MONGO_HEAP_MB (512) MONGO_OPLOG_MAX_ENTRIES (100000; 0 = unbounded)
+     KAFKA_HEAP_MB (512) MONGO_HEAP_MB (2048) MONGO_OPLOG_MAX_ENTRIES (100000; 0 = unbounded)
      DRIFTLINE_STACK_DIR (.stack) JAVA_HOME MVN`;
 
 const say = (line: string): void => console.log(`[stack] ${line}`);

@@ -159,7 +159,7 @@ export function loadStackConfig(env: StackEnv, repoDir: string): StackConfig {
     mongo: Object.freeze({
       external: mongoUrl !== null,
       port: mongoPort,
-      heapMb: parseHeapMb(env, 'MONGO_HEAP_MB', 512),
+      heapMb: parseHeapMb(env, 'MONGO_HEAP_MB', 2048),
       oplogMaxEntries: parseCount(env, 'MONGO_OPLOG_MAX_ENTRIES', 100_000),
       url: mongoUrl ?? `mongodb://127.0.0.1:${mongoPort}/?directConnection=true`,
     }),
