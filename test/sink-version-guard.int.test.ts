@@ -2,18 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimFilter, claimId } from '../services/sink/src/claim.ts';
-import { createMongoStore } from '../services/sink/src/mongo-store.ts';
+import { createMongoStore, ensureSinkIndexes } from '../services/sink/src/mongo-store.ts';
 import { planRecord } from '../services/sink/src/projection.ts';
 import type { SinkStorePort } from '../services/sink/src/store.ts';
 import { observedRecord } from '../services/sink/src/testing/records.ts';
-import { isNewer, type RecordVersion } from '../services/sink/src/version-guard.ts';
+import { isNewer, storedVersionFilter, type RecordVersion } from '../services/sink/src/version-guard.ts';
 import { sortWriteErrors } from '../services/sink/src/write-outcome.ts';
 import { stackEndpoints } from './support/stack.ts';
 
 // The version guard as MongoDB filters, run straight against the Mongo-compatible server (no
 // pre-read, no fast path): the guarded upsert applies exactly when `isNewer` says so, and a stale
-// one fails with duplicate key, which the sink counts as written; a tombstone deletes only what
-// an earlier offset wrote; a claim moves only to a newer operation.
+// one fails with duplicate key, which the sink counts as written; the compare-and-set the sink
+// sends after its pre-read replaces only the version it read; a tombstone deletes only what an
+// earlier offset wrote; a claim moves only to a newer operation.
 
 const key = 'prov-v/team-v/MongoDB/guarded';
 
@@ -26,6 +27,7 @@ describe('the version guard on the server', () => {
     client = new MongoClient(stackEndpoints().mongoUrl);
     await client.connect();
     db = client.db(`guard_${randomUUID().slice(0, 8)}`);
+    await ensureSinkIndexes(db);
     store = createMongoStore(db);
   });
   afterAll(async () => {
@@ -76,6 +78,31 @@ describe('the version guard on the server', () => {
       else expect(after).toEqual(before);
     }
     expect(await stored()).toEqual({ version: 110, sourceOffset: 4, replicas: 5 });
+  });
+
+  it('replaces by compare-and-set only the version read, and fails with duplicate key once it changed', async () => {
+    const id = `${key}-cas`;
+    const cas = async (read: RecordVersion, next: RecordVersion, replicas: number) => {
+      const outcome = await store.bulkWrite('observed_state', [
+        {
+          updateOne: {
+            filter: storedVersionFilter(id, read),
+            update: { $set: { ...next, replicas } },
+            upsert: true,
+          },
+        },
+      ]);
+      return outcome.writeErrors.map((e) => e.code);
+    };
+    const now = Date.now(); // beyond int32, as drift versions (detection times) are
+    await db.collection('observed_state').insertOne({ _id: id as never, version: now, sourceOffset: 1 });
+    expect(await cas({ version: now, sourceOffset: 1 }, { version: now, sourceOffset: 7 }, 2)).toEqual([]);
+    // A second writer that read the same version comes too late.
+    expect(await cas({ version: now, sourceOffset: 1 }, { version: now + 1, sourceOffset: 3 }, 3)).toEqual([
+      11000,
+    ]);
+    const doc = await db.collection('observed_state').findOne({ _id: id as never });
+    expect(doc).toEqual({ _id: id, version: now, sourceOffset: 7, replicas: 2 });
   });
 
   it('deletes on a tombstone only what an earlier offset wrote', async () => {

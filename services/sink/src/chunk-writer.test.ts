@@ -1,13 +1,19 @@
-import { MongoNetworkError, MongoServerError } from 'mongodb';
+import { MongoNetworkError, MongoServerError, type AnyBulkWriteOperation } from 'mongodb';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createChunkWriter, type ChunkWriterOptions } from './chunk-writer.ts';
 import { planRecord } from './projection.ts';
 import { FakeStore, modelId } from './testing/fake-store.ts';
 import { driftRecord, observedRecord, operationRecord } from './testing/records.ts';
-import type { RecordPlan } from './write-plan.ts';
+import { newerThanStoredFilter } from './version-guard.ts';
+import type { RecordPlan, SinkDocument } from './write-plan.ts';
 
 const logger = pino({ level: 'silent' });
+
+/** filters lists the filters of `updateOne` models (undefined for other kinds). */
+function filters(models: readonly AnyBulkWriteOperation<SinkDocument>[] | undefined): unknown[] {
+  return (models ?? []).map((m) => ('updateOne' in m ? m.updateOne.filter : undefined));
+}
 
 function observed(i: number, extra: Record<string, unknown> = {}): RecordPlan {
   const key = `p/n/MongoDB/db-${i}`;
@@ -58,9 +64,34 @@ describe('createChunkWriter', () => {
 
   it('counts duplicate key on a guarded upsert as written (a newer version is stored)', async () => {
     const { store, writer, signal } = harness();
+    // Stored without a version: nothing to compare and set against, the guarded upsert goes as is.
+    store.documents = { observed_state: [{ _id: 'p/n/MongoDB/db-1' }, { _id: 'p/n/MongoDB/db-2' }] };
     store.replies.push({ writeErrors: [{ index: 1, code: 11000, message: 'E11000' }] });
     expect((await writer.write([observed(1), observed(2)], signal)).size).toBe(0);
     expect(store.calls).toHaveLength(1);
+    expect(filters(store.calls[0]?.models)).toEqual([
+      newerThanStoredFilter('p/n/MongoDB/db-1', { version: 100, sourceOffset: 1 }),
+      newerThanStoredFilter('p/n/MongoDB/db-2', { version: 100, sourceOffset: 2 }),
+    ]);
+  });
+
+  it('replaces an older document by compare-and-set on the version it read, and sends the guarded upsert when it changed since', async () => {
+    const { store, writer, signal } = harness();
+    store.replies.push({ writeErrors: [{ index: 1, code: 11000, message: 'E11000' }] });
+    expect((await writer.write([observed(1), observed(2)], signal)).size).toBe(0);
+    expect(store.calls.map((c) => filters(c.models))).toEqual([
+      [
+        { _id: 'p/n/MongoDB/db-1', version: -5, sourceOffset: 0 },
+        { _id: 'p/n/MongoDB/db-2', version: -5, sourceOffset: 0 },
+      ],
+      [newerThanStoredFilter('p/n/MongoDB/db-2', { version: 100, sourceOffset: 2 })],
+    ]);
+    expect(store.calls[0]?.models[0]).toMatchObject({
+      updateOne: {
+        upsert: true,
+        update: { $set: { resourceVersion: '100', version: 100, sourceOffset: 1 } },
+      },
+    });
   });
 
   it('retries only the failed models, with jittered exponential backoff', async () => {

@@ -6,7 +6,7 @@ import type { Claim } from './claim.ts';
 import { lateLineageWrites, resolveLineageWrites, settleClaimWrites, type ResolvedDrift } from './lineage.ts';
 import { noopSinkMetrics, type SinkMetricsPort } from './sink-metrics.ts';
 import type { SinkStorePort } from './store.ts';
-import { isNewer } from './version-guard.ts';
+import { isNewer, storedVersionFilter } from './version-guard.ts';
 import { sortWriteErrors } from './write-outcome.ts';
 import type { FollowUp, PlannedWrite, RecordPlan, SinkCollection } from './write-plan.ts';
 
@@ -303,10 +303,13 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
   /**
    * prepare reads the stored versions of the round's guarded upserts (one `_id $in` query per
    * collection) and skips what is stale (counted as written), turns what is missing into an
-   * `insertOne` of the whole document (falling back to the guarded upsert on duplicate key), and
-   * keeps the guarded upsert only to replace an older document. The guard stays atomic in every
-   * case; the read only saves writes, and it matters on mongo-java-server, which scans the whole
-   * collection for any update filter beyond `_id` (MongoDB uses the `_id` index).
+   * `insertOne` of the whole document, and what is older into a compare-and-set on the version it
+   * read (`storedVersionFilter`). Either stand-in fails with duplicate key when another writer
+   * changed the document since the read, and then the guarded upsert is sent instead, so the
+   * guard stays atomic in every case. Beyond saving writes, this keeps every filter an indexed
+   * equality: mongo-java-server scans the whole collection for the guarded upsert's `$or`, one
+   * O(documents) write per update (MongoDB uses the `_id` index either way). A stored document
+   * without a numeric version gets the guarded upsert directly.
    */
   async function prepare(items: readonly Attributed[], signal: AbortSignal): Promise<Attributed[]> {
     const ids = new Map<SinkCollection, string[]>();
@@ -333,24 +336,26 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
         continue;
       }
       const current = stored.get(`${item.write.collection}/${item.write.id}`);
+      const standIn = (model: PlannedWrite['model']): Attributed => ({
+        record: item.record,
+        alone: false,
+        fallback: item.write,
+        write: { collection: item.write.collection, id: item.write.id, staleIsWritten: false, model },
+      });
       if (current === undefined) {
-        out.push({
-          record: item.record,
-          alone: false,
-          fallback: item.write,
-          write: {
-            collection: item.write.collection,
-            id: item.write.id,
-            staleIsWritten: false,
-            model: { insertOne: { document: guard.document } },
-          },
-        });
-      } else if (
-        typeof current.version === 'number' &&
-        typeof current.sourceOffset === 'number' &&
-        !isNewer(guard.version, { version: current.version, sourceOffset: current.sourceOffset })
-      ) {
-        continue;
+        out.push(standIn({ insertOne: { document: guard.document } }));
+      } else if (typeof current.version === 'number' && typeof current.sourceOffset === 'number') {
+        const read = { version: current.version, sourceOffset: current.sourceOffset };
+        if (!isNewer(guard.version, read)) continue;
+        out.push(
+          standIn({
+            updateOne: {
+              filter: storedVersionFilter(item.write.id, read),
+              update: guard.update,
+              upsert: true,
+            },
+          }),
+        );
       } else {
         out.push(item);
       }
@@ -389,11 +394,8 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
       }
     }
     if (late.size > 0) {
-      const drifts = (await find(
-        'drift',
-        { _id: { $in: [...late.keys()] }, status: 'resolved' },
-        signal,
-      )) as ResolvedDrift[];
+      // By `_id` alone, an indexed lookup on every server; `lateLineageWrites` skips unresolved ones.
+      const drifts = (await find('drift', { _id: { $in: [...late.keys()] } }, signal)) as ResolvedDrift[];
       for (const drift of drifts) {
         const record = late.get(drift._id);
         if (record === undefined) continue;

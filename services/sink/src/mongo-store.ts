@@ -16,9 +16,18 @@ function writeFailures(error: MongoBulkWriteError): WriteFailure[] {
  * ensureSinkIndexes creates the secondary indexes the sink's queries use (idempotent):
  * lineage (`operations` by key and outcome, claims by key), the stuck sweep (claims by release
  * state and age) and drift by status. Uniqueness needs no index of its own: claims are unique by
- * `_id` (see `claim.ts`).
+ * `_id` (see `claim.ts`). `id_version_offset` on the version-guarded collections answers the
+ * compare-and-set of `storedVersionFilter`: MongoDB would find it through `_id` anyway, but
+ * mongo-java-server (the local stack and the tests) uses an index only when a filter names
+ * exactly its fields, and scans the collection otherwise; unique because it holds `_id`, the
+ * only unique index it can plan with.
  */
 export async function ensureSinkIndexes(db: Db): Promise<void> {
+  for (const collection of ['operations', 'observed_state', 'drift'] as const) {
+    await db
+      .collection(collection)
+      .createIndex({ _id: 1, version: 1, sourceOffset: 1 }, { name: 'id_version_offset', unique: true });
+  }
   await db
     .collection('operations')
     .createIndex({ key: 1, type: 1, outcome: 1 }, { name: 'key_type_outcome' });

@@ -48,7 +48,7 @@ function upsert(
     id,
     staleIsWritten: true,
     model: { updateOne: { filter: newerThanStoredFilter(id, version), update, upsert: true } },
-    guard: { version, document: { ...setOnInsert, ...fields, _id: id } },
+    guard: { version, document: { ...setOnInsert, ...fields, _id: id }, update },
   };
 }
 

@@ -67,6 +67,19 @@ export function newerThanStoredFilter(id: string, incoming: RecordVersion): Docu
 }
 
 /**
+ * storedVersionFilter matches the document `_id` only while it still holds exactly `stored`: the
+ * compare-and-set form of the guard, for a document read before the write. It is pure equality
+ * on `_id`, `version` and `sourceOffset`, which the unique index `id_version_offset` (see
+ * `mongo-store.ts`) answers on every server; mongo-java-server uses an index only when the filter
+ * names exactly its fields, so the `$or` of `newerThanStoredFilter` scans the whole collection
+ * there. Used with `upsert: true`, a document that changed since it was read makes the upsert
+ * insert `_id` again and fail with duplicate key (11000).
+ */
+export function storedVersionFilter(id: string, stored: RecordVersion): Document {
+  return { _id: id, version: stored.version, sourceOffset: stored.sourceOffset };
+}
+
+/**
  * olderThanTombstoneFilter matches the document `_id` only when it was written from an offset
  * below the tombstone's: a tombstone deletes what came before it on the partition, never a
  * record that followed it.

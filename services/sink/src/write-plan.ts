@@ -30,12 +30,17 @@ export interface PlannedWrite {
   readonly model: AnyBulkWriteOperation<SinkDocument>;
   readonly staleIsWritten: boolean;
   /**
-   * For a version-guarded upsert: its version and the whole document it creates when none is
-   * stored. The chunk writer reads the stored versions first and then skips a stale write, inserts
-   * a missing document with `insertOne`, and sends the guarded upsert only to replace an older
-   * one (see `chunk-writer.ts`).
+   * For a version-guarded upsert: its version, the whole document it creates when none is stored,
+   * and its update. The chunk writer reads the stored versions first and then skips a stale write,
+   * inserts a missing document with `insertOne`, and replaces an older one with `update` under a
+   * compare-and-set on the version it read; the guarded upsert is the fallback when either finds
+   * the document changed since the read (see `chunk-writer.ts`).
    */
-  readonly guard?: { readonly version: RecordVersion; readonly document: SinkDocument };
+  readonly guard?: {
+    readonly version: RecordVersion;
+    readonly document: SinkDocument;
+    readonly update: Document;
+  };
 }
 
 /**
