@@ -3,12 +3,14 @@ package dev.driftline.stack;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.Cursor;
+import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.backend.memory.index.MemoryUniqueIndex;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.CursorNotFoundException;
 import de.bwaldvogel.mongo.oplog.DriftlineChangeStreamOplog;
+import de.bwaldvogel.mongo.oplog.DriftlineOplogCursor;
 import de.bwaldvogel.mongo.oplog.Oplog;
-import de.bwaldvogel.mongo.oplog.OplogCursor;
 import java.util.List;
 
 /**
@@ -26,6 +28,8 @@ public final class ChangeStreamMemoryBackend extends MemoryBackend {
    * served by that thread, so it stays short (the launcher also binds many worker threads).
    */
   static final long MAX_AWAIT_MS = 50;
+
+  private static final String OPLOG_TS_INDEX = "ts_1";
 
   private volatile DriftlineChangeStreamOplog changeStreamOplog;
 
@@ -48,7 +52,7 @@ public final class ChangeStreamMemoryBackend extends MemoryBackend {
   private boolean isOplogCursor(long cursorId) {
     try {
       Cursor cursor = getCursorRegistry().getCursor(cursorId);
-      return cursor instanceof OplogCursor;
+      return cursor instanceof DriftlineOplogCursor;
     } catch (CursorNotFoundException e) {
       return false;
     }
@@ -77,6 +81,11 @@ public final class ChangeStreamMemoryBackend extends MemoryBackend {
     if (collection == null) {
       collection = (MongoCollection<Document>) local.createCollectionOrThrowIfExists(OPLOG_COLLECTION_NAME);
     }
+    // Roll-over removes the oldest entries one by one; without an index the in-memory collection
+    // finds each by a linear equals scan (O(N) per entry). A unique index on ts makes that a lookup.
+    // (A real oplog has no such index: listIndexes on local.oplog.rs shows one more than MongoDB.)
+    ((MongoCollection<Integer>) (MongoCollection<?>) collection)
+        .addIndex(new MemoryUniqueIndex(OPLOG_TS_INDEX, List.of(new IndexKey("ts", true)), false));
     DriftlineChangeStreamOplog oplog = new DriftlineChangeStreamOplog(this, collection, getCursorRegistry());
     changeStreamOplog = oplog;
     return oplog;

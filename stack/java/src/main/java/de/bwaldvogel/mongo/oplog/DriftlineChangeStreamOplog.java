@@ -17,7 +17,9 @@
  *  - delete events have no fullDocument field;
  *  - every CRUD event carries ns {db, coll};
  *  - namespaces with dots in the collection name are split correctly;
- *  - an idle poll (no oplog entry after the cursor's position) answers without scanning the oplog;
+ *  - the oplog is also kept in an ordered in-memory index (by timestamp), so a poll reads only the
+ *    entries after its cursor's position (O(log N + k) instead of a scan and sort of all N), and a
+ *    cursor moves past entries it read but did not return (see DriftlineOplogCursor);
  *  - optional oplog roll-over (-Ddriftline.oplog.maxEntries): resuming from a truncated position
  *    fails with 286 ChangeStreamHistoryLost.
  * It lives in upstream's package only to reach its package-private helpers (OplogClock,
@@ -29,7 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import de.bwaldvogel.mongo.MongoBackend;
@@ -44,7 +48,7 @@ import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
 
 /** DriftlineChangeStreamOplog is CollectionBackedOplog with real-MongoDB-shaped change events (see above). */
-public class DriftlineChangeStreamOplog implements Oplog {
+public class DriftlineChangeStreamOplog implements Oplog, DriftlineOplogCursor.Oplog {
 
     private static final long ELECTION_TERM = 1L;
     private static final String START_AT_OPERATION_TIME = "startAtOperationTime";
@@ -60,6 +64,16 @@ public class DriftlineChangeStreamOplog implements Oplog {
     private final MongoBackend backend;
     private final CursorRegistry cursorRegistry;
     private final UUID ui = UUID.randomUUID();
+
+    // The oplog collection's entries by timestamp (BsonTimestamp's unsigned order), mirrored on
+    // append and truncation: the collection stays the queryable local.oplog.rs, this is what change
+    // streams read. Appends reach it in timestamp order (see addDocuments), so a reader that has
+    // drained the map up to some entry can never find an older one added behind it later.
+    private final ConcurrentNavigableMap<Long, Document> entries = new ConcurrentSkipListMap<>(Long::compareUnsigned);
+    // The command ($cmd) entries among them: the resume-after-a-drop check reads these few only.
+    private final ConcurrentNavigableMap<Long, Document> commandEntries = new ConcurrentSkipListMap<>(Long::compareUnsigned);
+    // entries.size() walks the whole skip list; truncation needs the count on every append.
+    private final AtomicLong entryCount = new AtomicLong();
 
     public DriftlineChangeStreamOplog(MongoBackend backend, MongoCollection<Document> collection, CursorRegistry cursorRegistry) {
         this.oplogClock = new OplogClock(backend.getClock());
@@ -98,15 +112,13 @@ public class DriftlineChangeStreamOplog implements Oplog {
         addDocuments(oplogDeleteDocuments);
     }
 
+    // Every append goes through here, and the stream is lazy: each entry's timestamp is drawn
+    // (toOplogDocument) while the oplog collection's lock is held by addDocuments, so entries are
+    // timestamped, indexed and stored in timestamp order.
     private void addDocuments(Stream<Document> oplogDocuments) {
         collection.addDocuments(oplogDocuments.peek(this::noteAppended));
         truncateIfOverCap();
     }
-
-    // The newest oplog timestamp. An idle change stream polls with getMore in a tight loop (this
-    // server answers at once instead of awaiting data), and every poll used to scan and sort the
-    // whole, never-truncated oplog; with this, an idle poll is one comparison.
-    private volatile BsonTimestamp lastAppended;
 
     // Appends are signalled on their own monitor, never on `this`: noteAppended runs inside the
     // oplog collection's lock (from the addDocuments stream), while truncateIfOverCap holds `this`
@@ -114,11 +126,13 @@ public class DriftlineChangeStreamOplog implements Oplog {
     private final Object appendSignal = new Object();
 
     private void noteAppended(Document oplogDocument) {
-        BsonTimestamp timestamp = getOplogTimestamp(oplogDocument);
+        long key = getOplogTimestamp(oplogDocument).getValue();
+        entries.put(key, oplogDocument);
+        if (isCommand(oplogDocument)) {
+            commandEntries.put(key, oplogDocument);
+        }
+        entryCount.incrementAndGet();
         synchronized (appendSignal) {
-            if (lastAppended == null || timestamp.compareTo(lastAppended) > 0) {
-                lastAppended = timestamp;
-            }
             appendSignal.notifyAll();
         }
     }
@@ -140,37 +154,35 @@ public class DriftlineChangeStreamOplog implements Oplog {
         if (maxEntries <= 0) {
             return;
         }
+        // Truncate in steps of 10%, as before the index (a step is cheap now: the oldest entries are
+        // the index's head, and the collection finds each by its ts index, see ChangeStreamMemoryBackend).
+        long slack = Math.max(1, maxEntries / 10);
+        if (entryCount.get() <= maxEntries + slack) {
+            return;
+        }
         synchronized (this) {
-            long entries = collection.count();
-            // Truncate in steps of 10% so that an append is not a full scan every time.
-            long slack = Math.max(1, maxEntries / 10);
-            if (entries <= maxEntries + slack) {
-                return;
-            }
-            List<Document> oldestFirst = collection.queryAllAsStream()
-                .sorted((a, b) -> getOplogTimestamp(a).compareTo(getOplogTimestamp(b)))
-                .limit(entries - maxEntries)
-                .collect(java.util.stream.Collectors.toList());
-            for (Document document : oldestFirst) {
-                collection.removeDocument(document);
-            }
-            if (!oldestFirst.isEmpty()) {
-                newestTruncated = getOplogTimestamp(oldestFirst.get(oldestFirst.size() - 1));
+            while (entryCount.get() > maxEntries) {
+                Map.Entry<Long, Document> oldest = entries.firstEntry();
+                if (oldest == null) {
+                    return;
+                }
+                // Declared lost before it disappears, so that a reader never misses it silently.
+                newestTruncated = getOplogTimestamp(oldest.getValue());
+                entries.remove(oldest.getKey());
+                commandEntries.remove(oldest.getKey());
+                entryCount.decrementAndGet();
+                collection.removeDocument(oldest.getValue());
             }
         }
     }
 
-    private void throwIfHistoryLost(OplogPosition position) {
+    @Override
+    public void throwIfHistoryLost(OplogPosition position) {
         BsonTimestamp truncated = newestTruncated;
         if (truncated != null && new OplogPosition(truncated).isAfter(position)) {
             throw new MongoServerError(286, "ChangeStreamHistoryLost",
                 "Resume of change stream was not possible, as the resume point may no longer be in the oplog.");
         }
-    }
-
-    private boolean hasEntriesAfter(OplogPosition position) {
-        BsonTimestamp last = lastAppended;
-        return last != null && new OplogPosition(last).isAfter(position);
     }
 
     @Override
@@ -180,25 +192,22 @@ public class DriftlineChangeStreamOplog implements Oplog {
         }
         final String databaseName = Utils.getDatabaseNameFromFullName(namespace);
         final String collectionName = Utils.getCollectionNameFromFullName(namespace);
-        Document dropDocument = toOplogDropCollection(databaseName, collectionName);
-        noteAppended(dropDocument);
-        collection.addDocument(dropDocument);
+        // Lazily, like every append, so its timestamp is drawn under the collection's lock.
+        addDocuments(Stream.of(namespace).map(ignored -> toOplogDropCollection(databaseName, collectionName)));
     }
 
-    private Stream<Document> streamOplog(Document changeStreamDocument, OplogPosition position, Aggregation aggregation,
-                                         String namespace) {
-        return aggregation.runStagesAsStream(collection.queryAllAsStream()
+    @Override
+    public Stream<Document> entriesAfter(OplogPosition position) {
+        // The position's own entry is the only one tailMap's inclusive bound can add too many.
+        long key = Long.parseUnsignedLong(position.toHexString(), 16);
+        return entries.tailMap(key, true).values().stream()
+            .filter(document -> new OplogPosition(getOplogTimestamp(document)).isAfter(position));
+    }
+
+    private Stream<Document> toChangeEvents(Stream<Document> oplogEntries, Document changeStreamDocument,
+                                            Aggregation aggregation, String namespace) {
+        return aggregation.runStagesAsStream(oplogEntries
             .filter(document -> filterNamespace(document, namespace))
-            .filter(document -> {
-                BsonTimestamp timestamp = getOplogTimestamp(document);
-                OplogPosition documentOplogPosition = new OplogPosition(timestamp);
-                return documentOplogPosition.isAfter(position);
-            })
-            .sorted((o1, o2) -> {
-                BsonTimestamp timestamp1 = getOplogTimestamp(o1);
-                BsonTimestamp timestamp2 = getOplogTimestamp(o2);
-                return timestamp1.compareTo(timestamp2);
-            })
             .map(document -> toChangeStreamResponseDocument(document, changeStreamDocument)));
     }
 
@@ -223,14 +232,9 @@ public class DriftlineChangeStreamOplog implements Oplog {
             initialOplogPosition = OplogPosition.fromDocument(resumeAfter);
             String databaseName = Utils.getDatabaseNameFromFullName(namespace);
             String collectionName = Utils.getCollectionNameFromFullName(namespace);
-            boolean resumeAfterTerminalEvent = collection.queryAllAsStream()
-                .filter(document -> {
-                    BsonTimestamp timestamp = getOplogTimestamp(document);
-                    OplogPosition documentOplogPosition = new OplogPosition(timestamp);
-                    return initialOplogPosition.isAfter(documentOplogPosition.inclusive());
-                })
-                .anyMatch(document -> document.get(OplogDocumentFields.OPERATION_TYPE).equals(OperationType.COMMAND.getCode())
-                    && document.get(OplogDocumentFields.NAMESPACE).equals(String.format("%s.$cmd", databaseName))
+            long resumeKey = Long.parseUnsignedLong(initialOplogPosition.toHexString(), 16);
+            boolean resumeAfterTerminalEvent = commandEntries.headMap(resumeKey, true).values().stream()
+                .anyMatch(document -> document.get(OplogDocumentFields.NAMESPACE).equals(String.format("%s.$cmd", databaseName))
                     && document.get(OplogDocumentFields.O).equals(new Document("drop", collectionName))
                 );
 
@@ -244,13 +248,9 @@ public class DriftlineChangeStreamOplog implements Oplog {
         }
 
         throwIfHistoryLost(initialOplogPosition);
-        Function<OplogPosition, Stream<Document>> streamSupplier = position -> {
-            throwIfHistoryLost(position);
-            return hasEntriesAfter(position)
-                ? streamOplog(changeStreamDocument, position, aggregation, namespace)
-                : Stream.empty();
-        };
-        OplogCursor cursor = new OplogCursor(cursorRegistry.generateCursorId(), streamSupplier, initialOplogPosition);
+        DriftlineOplogCursor cursor = new DriftlineOplogCursor(cursorRegistry.generateCursorId(), this,
+            oplogEntries -> toChangeEvents(oplogEntries, changeStreamDocument, aggregation, namespace),
+            initialOplogPosition);
         cursorRegistry.add(cursor);
         return cursor;
     }
@@ -286,6 +286,10 @@ public class DriftlineChangeStreamOplog implements Oplog {
     private Document toOplogDropCollection(String databaseName, String collectionName) {
         return toOplogDocument(OperationType.COMMAND, String.format("%s.$cmd", databaseName))
             .append(OplogDocumentFields.O, new Document("drop", collectionName));
+    }
+
+    private static boolean isCommand(Document oplogDocument) {
+        return OperationType.COMMAND.getCode().equals(oplogDocument.get(OplogDocumentFields.OPERATION_TYPE));
     }
 
     private boolean isOplogCollection(String namespace) {
