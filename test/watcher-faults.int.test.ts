@@ -102,8 +102,19 @@ describe('watcher under injected faults', () => {
     );
   });
 
-  it('429 with Retry-After', async () => {
-    await exercise({ type: 'throttle', retryAfterSeconds: 1, verbs: ['watch', 'list'] }, 'watcher.backoff');
+  it('429 with Retry-After: the watcher waits as long as the server asked', async () => {
+    // Longer than the longest backoff (cap × 2 = 8 s), so only an honoured Retry-After explains it.
+    const retryAfterSeconds = 9;
+    const eventsBefore = harness.events.length;
+    await exercise({ type: 'throttle', retryAfterSeconds, verbs: ['watch', 'list'] }, 'watcher.backoff');
+    const throttled = harness.events
+      .slice(eventsBefore)
+      .filter(
+        (e) => e.type === 'watcher.backoff' && e.provider === cluster.id && e.code === 'K8S_RATE_LIMITED',
+      );
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const e of throttled)
+      expect(e.type === 'watcher.backoff' && e.delayMs).toBeGreaterThanOrEqual(retryAfterSeconds * 1000);
   });
 
   it('500s', async () => {

@@ -124,7 +124,7 @@ try {
   const throughput = changes / (deliveredMs / 1000);
   const results = {
     syncMs,
-    syncProducedMs: lastProducedAt,
+    syncProducedMs: lastProducedAt - t0Wall,
     offeredRate: changes / (offeredMs / 1000),
     throughput,
     p50Kafka: percentile(toKafka, 50),

@@ -1,7 +1,9 @@
-import { HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { DriftlineError } from '@driftline/shared/errors';
-import { fetch } from 'undici';
+import { kubeError } from './kube-error.ts';
+import { kubeGet } from './kube-get.ts';
 import type { ProviderKubeconfig } from './kubeconfig.ts';
+import { requestWatch } from './watch-request.ts';
 import type {
   KubeListWatchPort,
   KubeObject,
@@ -18,8 +20,8 @@ const version = 'v1';
 /** KubeAdapterOptions tune the adapter; see each field. */
 export interface KubeAdapterOptions {
   /**
-   * Inactivity limit of a watch connection (client-node's `Watch.requestTimeoutMs`): a stream
-   * with no bytes for this long is aborted. Set above the reflector's own stall timeout so that
+   * Inactivity limit of a watch connection (see `requestWatch`): a stream with no bytes for this
+   * long is aborted. Set above the reflector's own stall timeout so that
    * the reflector, which knows about bookmarks, decides first.
    */
   readonly watchInactivityMs: number;
@@ -36,40 +38,6 @@ export const defaultKubeAdapterOptions: KubeAdapterOptions = Object.freeze({
   maxPendingEvents: 1000,
 });
 
-/**
- * kubeError maps a Kubernetes API answer to the `DriftlineError` the reflector reasons about:
- * 410 → `K8S_GONE`, 429 → `K8S_RATE_LIMITED` (with `retryAfterMs` from Retry-After), 401/403 →
- * `K8S_FORBIDDEN`, anything else → `K8S_UNAVAILABLE` (retryable). A timeout is `TIMEOUT`.
- */
-export function kubeError(
-  status: number | undefined,
-  retryAfter: string | null,
-  cause?: unknown,
-): DriftlineError {
-  if (status === undefined) {
-    const name = cause instanceof Error ? cause.name : '';
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      return new DriftlineError('TIMEOUT', 'Kubernetes API request timed out', { cause });
-    }
-    return new DriftlineError('K8S_UNAVAILABLE', 'Kubernetes API unreachable', { cause });
-  }
-  const details = { status };
-  if (status === 410)
-    return new DriftlineError('K8S_GONE', 'resourceVersion expired (410 Gone)', { details });
-  if (status === 429) {
-    const seconds = retryAfter === null ? NaN : Number(retryAfter);
-    return new DriftlineError('K8S_RATE_LIMITED', 'Kubernetes API throttled the request (429)', {
-      details: Number.isFinite(seconds) ? { status, retryAfterMs: seconds * 1000 } : details,
-    });
-  }
-  if (status === 401 || status === 403) {
-    return new DriftlineError('K8S_FORBIDDEN', `Kubernetes API refused the credentials (${status})`, {
-      details,
-    });
-  }
-  return new DriftlineError('K8S_UNAVAILABLE', `Kubernetes API answered ${status}`, { details });
-}
-
 function path(kindPlural: string, namespace: string | undefined): string {
   return namespace === undefined
     ? `/apis/${group}/${version}/${kindPlural}`
@@ -84,10 +52,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * createKubeAdapter implements `KubeListWatchPort` for one provider with `@kubernetes/client-node`
  * v2's low-level calls: a `KubeConfig` loaded from the validated kubeconfig only
  * (`loadFromOptions`, never from files or the environment), authenticated raw GETs for LIST
- * pages (client-node's own TLS/auth dispatcher, so Retry-After and status codes are visible),
- * and the `Watch` class for streams. Not `makeInformer`: it stops on errors, never asks for
- * bookmarks and does not paginate. A 429 on a watch request loses its Retry-After (the `Watch`
- * class drops headers); the reflector's backoff still applies.
+ * pages and WATCH streams (`requestWatch`), both through client-node's own TLS/auth dispatcher so
+ * that status codes and Retry-After stay visible. Not `makeInformer`: it stops on errors, never
+ * asks for bookmarks and does not paginate.
  */
 export function createKubeAdapter(
   config: ProviderKubeconfig,
@@ -114,23 +81,7 @@ export function createKubeAdapter(
     const url = new URL(config.server + path(kindPlural, listOptions.namespace));
     url.searchParams.set('limit', String(listOptions.limit));
     if (listOptions.continue !== undefined) url.searchParams.set('continue', listOptions.continue);
-    const context = new RequestContext(url.toString(), HttpMethod.GET);
-    await kc.applySecurityAuthentication(context);
-    let response;
-    try {
-      response = await fetch(url, {
-        method: 'GET',
-        headers: { ...context.getHeaders(), accept: 'application/json' },
-        dispatcher: context.getDispatcher() as never,
-        ...(signal === undefined ? {} : { signal }),
-      });
-    } catch (error) {
-      throw kubeError(undefined, null, error);
-    }
-    if (response.status !== 200) {
-      await response.body?.cancel().catch(() => undefined);
-      throw kubeError(response.status, response.headers.get('retry-after'));
-    }
+    const response = await kubeGet(kc, url, signal);
     let body: unknown;
     try {
       body = await response.json();
@@ -156,10 +107,6 @@ export function createKubeAdapter(
     onEvent: (event: WatchEvent) => void | Promise<void>,
     signal?: AbortSignal,
   ): Promise<WatchHandle> {
-    const watcher = new Watch(kc);
-    // `requestTimeoutMs` is declared private in the typings but is the documented knob of the
-    // inactivity timer (30 s by default — shorter than the API server's bookmark interval).
-    (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = options.watchInactivityMs;
     let failure: unknown;
     let ended = false;
     let pending = 0;
@@ -173,12 +120,7 @@ export function createKubeAdapter(
         void chain.then(() => {
           const cause = failure ?? error;
           if (cause === undefined || cause === null || abandoned) resolve();
-          else if (cause instanceof DriftlineError) reject(cause);
-          else {
-            const status =
-              isObject(cause) && typeof cause['statusCode'] === 'number' ? cause['statusCode'] : undefined;
-            reject(kubeError(status, null, cause));
-          }
+          else reject(cause instanceof DriftlineError ? cause : kubeError(undefined, null, cause));
         });
       };
     });
@@ -188,13 +130,14 @@ export function createKubeAdapter(
     };
     const onAbort = (): void => stop();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const controller = await watcher.watch(
-      path(kindPlural, watchOptions.namespace),
-      {
-        resourceVersion: watchOptions.resourceVersion,
-        allowWatchBookmarks: watchOptions.allowWatchBookmarks,
-        timeoutSeconds: watchOptions.timeoutSeconds,
-      },
+    const url = new URL(config.server + path(kindPlural, watchOptions.namespace));
+    url.searchParams.set('resourceVersion', watchOptions.resourceVersion);
+    url.searchParams.set('allowWatchBookmarks', String(watchOptions.allowWatchBookmarks));
+    url.searchParams.set('timeoutSeconds', String(watchOptions.timeoutSeconds));
+    const controller = await requestWatch(
+      kc,
+      url,
+      options.watchInactivityMs,
       (type: string, object: unknown) => {
         if (ended || failure !== undefined) return;
         pending += 1;
@@ -225,7 +168,7 @@ export function createKubeAdapter(
           }
         });
       },
-      (error: unknown) => {
+      (error) => {
         ended = true;
         settle?.(error);
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kubeError } from './kube-adapter.ts';
+import { kubeError } from './kube-error.ts';
 
 describe('kubeError', () => {
   it.each([
