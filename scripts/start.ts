@@ -117,7 +117,7 @@ try {
     `driftline — local demo: ${options.providers} providers × ${options.databasesPerProvider} databases, ${Math.round(options.driftRatio * 100)} % drifting (Ctrl-C stops everything)`,
   );
   const up = await progress.step(
-    'local stack: Kafka (KRaft), schema registry, MongoDB replica set',
+    'local stack: Kafka (KRaft), schema registry, MongoDB-compatible server with change streams',
     () => upStack(stackConfig, () => undefined, 'cli'),
     (r) => r.components.map((c) => `${c.name} ${c.state}`).join(', '),
   );
