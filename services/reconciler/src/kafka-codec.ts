@@ -82,14 +82,18 @@ export interface OutputTopics {
 }
 
 /**
- * encodeOutputs turns step outputs into records, in the same order: drift events to the drift
- * topic, operations to the operations topic, each keyed by its database key (so they land in the
- * input's partition number) with a `correlation-id` header. Status outputs are not published.
+ * encodeOutputs turns the step outputs of input partition `partition` into records, in the same
+ * order: drift events to the drift topic, operations to the operations topic, each keyed by its
+ * database key with a `correlation-id` header, and sent to partition `partition` of the
+ * co-partitioned output topic — where the key hashes to anyway, named so the producer need not
+ * hash it again (and so a rebuild of `partition` finds the drift events it seeds from).
+ * Status outputs are not published.
  */
 export async function encodeOutputs(
   outputs: readonly StepOutput[],
   serde: Pick<AvroSerde, 'encode'>,
   topics: OutputTopics,
+  partition: number,
 ): Promise<OutgoingRecord[]> {
   const records: OutgoingRecord[] = [];
   for (const output of outputs) {
@@ -99,6 +103,7 @@ export async function encodeOutputs(
         key: output.event.key,
         value: await serde.encode('drift', output.event),
         headers: { 'correlation-id': output.event.correlationId },
+        partition,
       });
     } else if (output.type === 'operation') {
       records.push({
@@ -106,6 +111,7 @@ export async function encodeOutputs(
         key: output.operation.key,
         value: await serde.encode('operations', output.operation),
         headers: { 'correlation-id': output.operation.correlationId },
+        partition,
       });
     }
   }

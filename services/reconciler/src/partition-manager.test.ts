@@ -192,6 +192,34 @@ describe('PartitionManager', () => {
     await consumer.stop();
   });
 
+  it('sends the outputs to the partition number of their inputs, even where the key does not hash to it', async () => {
+    const { kafka, serde, control } = await setup();
+    const { consumer } = startMember(kafka, serde, control.producer);
+    const key = KEYS[2] ?? '';
+    const elsewhere = (partitionForKey(key, PARTITIONS) + 1) % PARTITIONS;
+    await kafka.producer.send([
+      {
+        topic: topics.desired,
+        key,
+        value: await serde.encode('desired', desiredRecord({ replicas: 5 }, key)),
+        partition: elsewhere,
+      },
+      {
+        topic: topics.observed,
+        key,
+        value: await serde.encode('observed', observedRecord({ replicas: 3 }, key)),
+        partition: elsewhere,
+      },
+    ]);
+    await consumer.start();
+    await kafka.settle();
+
+    const outputs = [...kafka.records(topics.drift), ...kafka.records(topics.operations)];
+    expect(outputs.length).toBeGreaterThan(0);
+    for (const record of outputs) expect(record.partition).toBe(elsewhere);
+    await consumer.stop();
+  });
+
   it('dead-letters an undecodable value and a bad key with the reason, and carries on', async () => {
     const { kafka, serde, control } = await setup();
     const { consumer, metrics } = startMember(kafka, serde, control.producer);

@@ -158,7 +158,7 @@ export class PartitionManager {
     const outputs = reconciler.apply(inputs);
     try {
       const records = [
-        ...(await encodeOutputs(outputs, this.#options.serde, this.#options.topics)),
+        ...(await encodeOutputs(outputs, this.#options.serde, this.#options.topics, entry.partition)),
         ...(await encodeDeadLetters(letters, this.#options.serde, this.#options.topics)),
       ];
       if (records.length > 0) await this.#send(records);
@@ -404,7 +404,12 @@ export class PartitionManager {
   #sendTimerOutputs(entry: Entry, outputs: readonly StepOutput[]): void {
     void (async () => {
       let delay = this.#options.retryMinMs ?? DEFAULT_RETRY_MIN_MS;
-      const records = await encodeOutputs(outputs, this.#options.serde, this.#options.topics);
+      const records = await encodeOutputs(
+        outputs,
+        this.#options.serde,
+        this.#options.topics,
+        entry.partition,
+      );
       for (;;) {
         if (entry.revoked.signal.aborted) return;
         try {

@@ -118,7 +118,7 @@ export function createInMemoryKafka(options: InMemoryKafkaOptions = {}): InMemor
       const positions = records.map((record) => {
         const topic = topicOrFail(record.topic);
         const count = topic.partitions.length;
-        const partition = record.key === null ? 0 : partitionForKey(record.key, count);
+        const partition = record.partition ?? (record.key === null ? 0 : partitionForKey(record.key, count));
         const log = topic.partitions[partition] ?? [];
         const offset = String(log.length);
         log.push({

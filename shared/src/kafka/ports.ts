@@ -21,6 +21,12 @@ export interface OutgoingRecord {
   readonly key: string | null;
   readonly value: Buffer | null;
   readonly headers?: RecordHeaders;
+  /**
+   * partition, when set, is where the record goes instead of its key's murmur2 partition. Meant
+   * for a co-partitioned output keyed like its input: the input's partition number is the one the
+   * key hashes to, so naming it spares the producer hashing every key again.
+   */
+  readonly partition?: number;
 }
 
 /** RecordPosition is where the broker wrote a produced record. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Partitioners, type Kafka, type ProducerBatch, type ProducerConfig } from 'kafkajs';
 import { DriftlineError } from '@driftline/shared/errors';
 import { recordingMetrics } from '@driftline/shared/metrics';
-import { createIdempotentProducer, groupByTopic } from './producer.ts';
+import { createIdempotentProducer, explicitThenJavaCompatible, groupByTopic } from './producer.ts';
+import { partitionForKey } from './partitioner.ts';
 
 function fakeKafka(fail?: Error) {
   const sent: ProducerBatch[] = [];
@@ -39,6 +40,7 @@ describe('groupByTopic', () => {
         { topic: 'a', key: 'k1', value: Buffer.from('1') },
         { topic: 'b', key: null, value: null },
         { topic: 'a', key: 'k2', value: null, headers: { correlationId: 'c' } },
+        { topic: 'a', key: 'k3', value: null, partition: 4 },
       ]),
     ).toEqual([
       {
@@ -46,10 +48,41 @@ describe('groupByTopic', () => {
         messages: [
           { key: 'k1', value: Buffer.from('1') },
           { key: 'k2', value: null, headers: { correlationId: 'c' } },
+          { key: 'k3', value: null, partition: 4 },
         ],
       },
       { topic: 'b', messages: [{ key: null, value: null }] },
     ]);
+  });
+});
+
+describe('explicitThenJavaCompatible', () => {
+  const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  const partitioner = explicitThenJavaCompatible();
+
+  it('places a keyed record where the Java-compatible murmur2 partitioner does', () => {
+    for (const key of ['prov-0/team-0/MongoDB/db-0', 'prov-3/team-1/Redis/db-17', 'x']) {
+      const message = { key: Buffer.from(key, 'utf8'), value: null };
+      expect(partitioner({ topic: 't', partitionMetadata, message })).toBe(partitionForKey(key, 6));
+      expect(partitioner({ topic: 't', partitionMetadata, message })).toBe(
+        Partitioners.DefaultPartitioner()({ topic: 't', partitionMetadata, message }),
+      );
+    }
+  });
+
+  it("honours a record's explicit partition, also partition 0", () => {
+    const key = Buffer.from('prov-0/team-0/MongoDB/db-0', 'utf8');
+    const hashed = partitionForKey('prov-0/team-0/MongoDB/db-0', 6);
+    for (const partition of [0, 5].filter((p) => p !== hashed))
+      expect(partitioner({ topic: 't', partitionMetadata, message: { key, value: null, partition } })).toBe(
+        partition,
+      );
   });
 });
 
@@ -61,9 +94,8 @@ describe('createIdempotentProducer', () => {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: explicitThenJavaCompatible,
     });
-    expect(Partitioners.DefaultPartitioner).not.toBe(Partitioners.LegacyPartitioner);
   });
 
   it('sends with acks=all and reports where records landed', async () => {

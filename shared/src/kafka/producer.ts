@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { ICustomPartitioner, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { noopMetrics, type MetricsPort } from '@driftline/shared/metrics';
 import { toKafkaError } from './kafka-error.ts';
@@ -33,10 +33,21 @@ export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[
     }
     const message: Message = { key: record.key, value: record.value };
     if (record.headers !== undefined) message.headers = { ...record.headers };
+    if (record.partition !== undefined) message.partition = record.partition;
     messages.push(message);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
+
+/**
+ * explicitThenJavaCompatible is kafkajs's DefaultPartitioner (Java-compatible murmur2 of the key)
+ * with a shortcut for a record that names its partition: kafkajs's own partitioners honour it too,
+ * but only after filtering the topic's partition metadata for every record.
+ */
+export const explicitThenJavaCompatible: ICustomPartitioner = () => {
+  const javaCompatible = Partitioners.DefaultPartitioner();
+  return (args) => args.message.partition ?? javaCompatible(args);
+};
 
 /**
  * createIdempotentProducer connects an idempotent kafkajs producer and returns it as a
@@ -45,8 +56,8 @@ export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[
  *   producer id + sequence, so a retried request never writes a record twice.
  * - `maxInFlightRequests: 1`: kafkajs serialises idempotent produce requests per broker anyway
  *   (eosManager broker lock); stating it keeps sequence numbers gap-free even if that changes.
- * - `createPartitioner: Partitioners.DefaultPartitioner`: kafkajs 2.x's default is the
- *   Java-compatible murmur2 partitioner (`toPositive(murmur2(key)) % partitions`, as Java's
+ * - `createPartitioner: explicitThenJavaCompatible`: a record's own `partition` when it names one,
+ *   else kafkajs 2.x's DefaultPartitioner, the Java-compatible murmur2 partitioner (`toPositive(murmur2(key)) % partitions`, as Java's
  *   `Utils.toPositive(Utils.murmur2(keyBytes)) % numPartitions`); naming it pins the choice and
  *   silences kafkajs's "default partitioner changed" warning. LegacyPartitioner would disagree
  *   with Java, Go and librdkafka clients about where a key lives.
@@ -66,7 +77,7 @@ export async function createIdempotentProducer(
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: explicitThenJavaCompatible,
   });
   try {
     await producer.connect();
