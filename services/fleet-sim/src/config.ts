@@ -40,6 +40,12 @@ export const configSchema = defineConfig({
     .integer({ min: 10 })
     .default(10_000)
     .describe('Interval of BOOKMARK events on watches that allow them.'),
+  FLEET_TLS: variable
+    .boolean()
+    .default(false)
+    .describe(
+      'Serve HTTPS with a self-signed certificate (in each kubeconfig); kubectl needs it to send the token.',
+    ),
   FLEET_HISTORY_WINDOW_COUNT: variable
     .integer({ min: 1 })
     .default(10_000)

@@ -26,4 +26,14 @@ describe('kubeconfig', () => {
     kc.loadFromString(JSON.stringify(config));
     expect(kc.getCurrentUser()?.token).toBe('tok"en: #x');
   });
+
+  it('gives an https server its certificate authority and no TLS opt-out', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const kc = new KubeConfig();
+    kc.loadFromString(kubeconfigYaml({ ...input, server: 'https://127.0.0.1:1234', caCertificate: pem }));
+    const cluster = kc.getCurrentCluster();
+    expect(cluster?.server).toBe('https://127.0.0.1:1234');
+    expect(Buffer.from(cluster?.caData ?? '', 'base64').toString()).toBe(pem);
+    expect(cluster?.skipTLSVerify).toBe(false);
+  });
 });

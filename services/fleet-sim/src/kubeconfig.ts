@@ -3,6 +3,8 @@ export interface KubeconfigInput {
   readonly name: string;
   readonly server: string;
   readonly token: string;
+  /** PEM certificate an https server is verified against (kubeconfig `certificate-authority-data`). */
+  readonly caCertificate?: string | undefined;
   readonly namespace?: string | undefined;
 }
 
@@ -10,7 +12,14 @@ export interface KubeconfigInput {
 export interface Kubeconfig {
   apiVersion: 'v1';
   kind: 'Config';
-  clusters: { name: string; cluster: { server: string; 'insecure-skip-tls-verify'?: boolean } }[];
+  clusters: {
+    name: string;
+    cluster: {
+      server: string;
+      'insecure-skip-tls-verify'?: boolean;
+      'certificate-authority-data'?: string;
+    };
+  }[];
   users: { name: string; user: { token: string } }[];
   contexts: { name: string; context: { cluster: string; user: string; namespace?: string } }[];
   'current-context': string;
@@ -20,7 +29,8 @@ export interface Kubeconfig {
 /**
  * buildKubeconfig returns a kubeconfig with one cluster, one user holding an inline bearer token
  * and one current context — the only credential form the simulator accepts. A plain `http://`
- * server gets `insecure-skip-tls-verify: true`: client-node v2 refuses http without it. No exec plugins,
+ * server gets `insecure-skip-tls-verify: true`: client-node v2 refuses http without it; an https
+ * one carries its certificate as `certificate-authority-data`. No exec plugins,
  * auth providers or file references, so it is also what the watcher's refusal rules allow.
  */
 export function buildKubeconfig(input: KubeconfigInput): Kubeconfig {
@@ -34,6 +44,9 @@ export function buildKubeconfig(input: KubeconfigInput): Kubeconfig {
         cluster: {
           server: input.server,
           ...(plainHttp(input.server) ? { 'insecure-skip-tls-verify': true } : {}),
+          ...(input.caCertificate === undefined
+            ? {}
+            : { 'certificate-authority-data': Buffer.from(input.caCertificate).toString('base64') }),
         },
       },
     ],
@@ -69,6 +82,9 @@ export function kubeconfigYaml(input: KubeconfigInput): string {
     '  cluster:',
     `    server: ${q(input.server)}`,
     ...(plainHttp(input.server) ? ['    insecure-skip-tls-verify: true'] : []),
+    ...(config.clusters[0]?.cluster['certificate-authority-data'] === undefined
+      ? []
+      : [`    certificate-authority-data: ${q(config.clusters[0].cluster['certificate-authority-data'])}`]),
     'users:',
     `- name: ${q(config.users[0]?.name ?? '')}`,
     '  user:',

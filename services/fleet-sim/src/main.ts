@@ -23,6 +23,7 @@ const fleet = await Fleet.start({
   defaultWatchTimeoutMs: config.FLEET_WATCH_DEFAULT_TIMEOUT_MS,
   maxWatchBufferedBytes: config.FLEET_WATCH_MAX_BUFFERED_BYTES,
   slowWatchGraceMs: config.FLEET_WATCH_SLOW_GRACE_MS,
+  tls: config.FLEET_TLS,
   logger,
 });
 const seeded = fleet.seed({

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApiHandler } from './api-handler.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { FaultSchedule, type ActiveFault, type FaultSpec } from './faults.ts';
 import { KUBEDB_KINDS, kindByName, type KubeDbKind } from './kinds.ts';
-import { buildKubeconfig, kubeconfigYaml, type Kubeconfig } from './kubeconfig.ts';
+import { buildKubeconfig, kubeconfigYaml, type Kubeconfig, type KubeconfigInput } from './kubeconfig.ts';
 import type { KubeObject, StoredObject } from './kube-object.ts';
 import {
   applyChange,
@@ -19,6 +20,7 @@ import {
   type Defect,
 } from './kubedb-object.ts';
 import { RequestCounters, type RequestCounts } from './request-counters.ts';
+import { localServingCertificate } from './serving-certificate.ts';
 import { SimError } from './sim-error.ts';
 import { Stalls } from './stalls.ts';
 import { ClusterStore } from './store.ts';
@@ -67,6 +69,12 @@ export interface SimClusterOptions {
    */
   readonly maxWatchBufferedBytes?: number | undefined;
   readonly slowWatchGraceMs?: number | undefined;
+  /**
+   * Serve HTTPS with a self-signed certificate for 127.0.0.1 (default: plain HTTP). Kubeconfigs
+   * then carry the certificate as `certificate-authority-data`. kubectl needs it: it sends a
+   * bearer token only over TLS.
+   */
+  readonly tls?: boolean | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -82,7 +90,9 @@ export class SimCluster {
   readonly id: string;
   readonly token: string;
   readonly store: ClusterStore;
-  readonly #server: Server;
+  readonly #server: HttpServer | HttpsServer;
+  /** The PEM certificate clients must trust (HTTPS), or undefined for plain HTTP. */
+  readonly caCertificate: string | undefined;
   readonly #hub: WatchHub;
   readonly #faults: FaultSchedule;
   readonly #counters = new RequestCounters();
@@ -92,7 +102,8 @@ export class SimCluster {
 
   private constructor(
     options: SimClusterOptions,
-    server: Server,
+    server: HttpServer | HttpsServer,
+    caCertificate: string | undefined,
     store: ClusterStore,
     faults: FaultSchedule,
     hub: WatchHub,
@@ -102,6 +113,7 @@ export class SimCluster {
     this.token = options.token ?? randomBytes(24).toString('base64url');
     this.store = store;
     this.#server = server;
+    this.caCertificate = caCertificate;
     this.#hub = hub;
     this.#faults = faults;
     this.#logger = logger;
@@ -117,8 +129,12 @@ export class SimCluster {
     const store = new ClusterStore({ historyWindow: options.historyWindow ?? 10_000, clock });
     const hub = new WatchHub(store);
     const faults = new FaultSchedule(clock);
-    const server = createServer({ keepAlive: true, noDelay: true });
-    const cluster = new SimCluster(options, server, store, faults, hub, logger);
+    const certificate = options.tls === true ? await localServingCertificate() : undefined;
+    const server =
+      certificate === undefined
+        ? createHttpServer({ keepAlive: true, noDelay: true })
+        : createHttpsServer({ keepAlive: true, noDelay: true, ...certificate });
+    const cluster = new SimCluster(options, server, certificate?.cert, store, faults, hub, logger);
     server.on(
       'request',
       createApiHandler({
@@ -155,9 +171,9 @@ export class SimCluster {
     return (this.#server.address() as AddressInfo).port;
   }
 
-  /** server is the API server's base URL (plain http on 127.0.0.1). */
+  /** server is the API server's base URL on 127.0.0.1 (https when started with `tls`). */
   get server(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.caCertificate === undefined ? 'http' : 'https'}://127.0.0.1:${this.port}`;
   }
 
   /** revision is the cluster's current resourceVersion. */
@@ -167,12 +183,22 @@ export class SimCluster {
 
   /** kubeconfig returns this cluster's kubeconfig as an object (inline bearer token). */
   kubeconfig(namespace?: string): Kubeconfig {
-    return buildKubeconfig({ name: this.id, server: this.server, token: this.token, namespace });
+    return buildKubeconfig(this.#kubeconfigInput(namespace));
   }
 
   /** kubeconfigYaml returns this cluster's kubeconfig as YAML text. */
   kubeconfigYaml(namespace?: string): string {
-    return kubeconfigYaml({ name: this.id, server: this.server, token: this.token, namespace });
+    return kubeconfigYaml(this.#kubeconfigInput(namespace));
+  }
+
+  #kubeconfigInput(namespace: string | undefined): KubeconfigInput {
+    return {
+      name: this.id,
+      server: this.server,
+      token: this.token,
+      caCertificate: this.caCertificate,
+      namespace,
+    };
   }
 
   /**

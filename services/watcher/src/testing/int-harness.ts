@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Fleet } from '@driftline/fleet-sim';
+import { Fleet, type SimCluster } from '@driftline/fleet-sim';
 import type { ObservedDatabase, ProviderHealth, ProviderRecord } from '@driftline/schemas';
 import { loadConfig } from '@driftline/shared/config';
 import { createKeyring, sealCredentials } from '@driftline/shared/credentials';
@@ -42,6 +42,8 @@ export interface HarnessOptions {
   readonly databasesPerProvider: number;
   readonly bookmarkIntervalMs?: number;
   readonly historyWindow?: number;
+  /** Simulated clusters serve HTTPS; provider records then carry the CA and refuse plain http. */
+  readonly tls?: boolean;
   readonly logLevel?: 'silent' | 'info' | 'debug';
 }
 
@@ -119,6 +121,7 @@ export class WatcherHarness {
       idPrefix: `p${this.run}`,
       bookmarkIntervalMs: this.#o.bookmarkIntervalMs ?? 1000,
       ...(this.#o.historyWindow === undefined ? {} : { historyWindow: this.#o.historyWindow }),
+      tls: this.#o.tls === true,
     });
     if (this.#o.databasesPerProvider > 0) this.fleet.seed({ count: this.#o.databasesPerProvider });
     const collector = createConsumerRunner(this.#kafka, {
@@ -161,9 +164,9 @@ export class WatcherHarness {
       server: cluster.server,
       kinds: ['MongoDB', 'Postgres', 'MySQL', 'Redis'],
       namespaces: [],
-      allowInsecureHttp: true,
+      allowInsecureHttp: cluster.caCertificate === undefined,
       credentialsRef: null,
-      credentials: sealCredentials(keyring, id, credentials ?? { token: cluster.token }),
+      credentials: sealCredentials(keyring, id, credentials ?? defaultCredentials(cluster)),
       generation,
       sourceTimestampMs: Date.now(),
     };
@@ -294,4 +297,14 @@ export class WatcherHarness {
     await this.#collector?.stop();
     await this.fleet?.stop();
   }
+}
+
+/** defaultCredentials are a cluster's bearer token, plus its certificate authority when it serves HTTPS. */
+function defaultCredentials(cluster: SimCluster): Record<string, string> {
+  return cluster.caCertificate === undefined
+    ? { token: cluster.token }
+    : {
+        token: cluster.token,
+        'certificate-authority-data': Buffer.from(cluster.caCertificate).toString('base64'),
+      };
 }
