@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.stack/**', '.turbo/**', 'stack/java/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.stack/**', '.stack-*/**', '.turbo/**', 'stack/java/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
