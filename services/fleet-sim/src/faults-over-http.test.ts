@@ -1,6 +1,7 @@
 import { request, type IncomingMessage } from 'node:http';
-import { ApiException, CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectApiError, watchUntil } from './client-node-probe.ts';
 import { refOf, SimCluster } from './sim-cluster.ts';
 
 /** Fault injection seen from a real client: every fault the watcher must survive, over HTTP. */
@@ -43,43 +44,11 @@ interface Event {
   };
 }
 
-function watch(
+const watch = (
   path: string,
   params: Record<string, string | number | boolean | undefined>,
   until: (e: Event[]) => boolean,
-) {
-  return new Promise<{ events: Event[]; end: unknown }>((resolve, reject) => {
-    const events: Event[] = [];
-    let settled = false;
-    const settle = (end: unknown) => {
-      if (!settled) {
-        settled = true;
-        resolve({ events, end });
-      }
-    };
-    new Watch(kc)
-      .watch(
-        path,
-        params,
-        (type, object) => {
-          events.push({ type, object } as Event);
-          if (until(events)) settle('until');
-        },
-        (err) => settle(err ?? 'closed'),
-      )
-      .then((c) => aborts.push(c), reject);
-  });
-}
-
-async function apiError(promise: Promise<unknown>): Promise<ApiException<unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiException) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiException');
-}
+) => watchUntil<Event>(kc, aborts, path, params, until);
 
 const listRedises = () => api.listClusterCustomObject({ group, version, plural: 'redises' });
 const tick = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,8 +56,8 @@ const tick = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('faults over HTTP', () => {
   it('answers the next N requests with 500 InternalError, then recovers', async () => {
     cluster.injectFault({ type: 'error', count: 2 });
-    expect((await apiError(listRedises())).code).toBe(500);
-    expect((await apiError(listRedises())).code).toBe(500);
+    expect((await expectApiError(listRedises())).code).toBe(500);
+    expect((await expectApiError(listRedises())).code).toBe(500);
     await expect(listRedises()).resolves.toBeDefined();
     expect(cluster.counters().byStatus['500']).toBeGreaterThanOrEqual(2);
   });
@@ -155,7 +124,7 @@ describe('faults over HTTP', () => {
     expect(events[0]).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
     expect(
       (
-        await apiError(
+        await expectApiError(
           api.listClusterCustomObject({
             group,
             version,
@@ -182,13 +151,13 @@ describe('faults over HTTP', () => {
 
   it('drops a watch after N events when a drop-watch fault is on', async () => {
     cluster.injectFault({ type: 'drop-watch', afterEvents: 5, count: 1 });
-    const { events, end } = await watch('/apis/kubedb.com/v1/postgreses', {}, () => false);
+    const { events, ended: end } = await watch('/apis/kubedb.com/v1/postgreses', {}, () => false);
     expect(events).toHaveLength(5);
     expect(end).toBeInstanceOf(Error);
   });
 
   it('ends a watch cleanly at timeoutSeconds', async () => {
-    const { end } = await watch(
+    const { ended: end } = await watch(
       '/apis/kubedb.com/v1/mysqls',
       { timeoutSeconds: 1, resourceVersion: String(cluster.revision) },
       () => false,

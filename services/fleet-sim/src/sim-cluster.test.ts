@@ -1,13 +1,7 @@
-import {
-  ApiException,
-  CustomObjectsApi,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  Watch,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGED_AT_ANNOTATION } from './store.ts';
+import { expectApiError, watchUntil as watchEvents } from './client-node-probe.ts';
 import { refOf, SimCluster } from './sim-cluster.ts';
 
 /**
@@ -44,43 +38,11 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-/** watchUntil opens a watch and resolves with its events once `until` holds, or when it ends. */
-function watchUntil(
+const watchUntil = (
   path: string,
   params: Record<string, string | number | boolean | undefined>,
   until: (events: WatchEvent[]) => boolean,
-): Promise<{ events: WatchEvent[]; ended: unknown }> {
-  return new Promise((resolve, reject) => {
-    const events: WatchEvent[] = [];
-    let settled = false;
-    const settle = (ended: unknown) => {
-      if (settled) return;
-      settled = true;
-      resolve({ events, ended });
-    };
-    new Watch(kc)
-      .watch(
-        path,
-        params,
-        (type, object) => {
-          events.push({ type, object } as WatchEvent);
-          if (until(events)) settle('until');
-        },
-        (err) => settle(err ?? 'closed'),
-      )
-      .then((controller) => aborts.push(controller), reject);
-  });
-}
-
-async function expectApiError(promise: Promise<unknown>): Promise<ApiException<unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiException) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiException');
-}
+) => watchEvents<WatchEvent>(kc, aborts, path, params, until);
 
 describe('SimCluster with @kubernetes/client-node', () => {
   it('lists every object across pages, with a list resourceVersion', async () => {
