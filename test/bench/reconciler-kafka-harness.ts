@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DesiredDatabase, ObservedDatabase, TopicId, TopicValues } from '@driftline/schemas';
 import {
@@ -401,4 +402,27 @@ export function referenceLoopMs(): number {
   let x = 0;
   for (let i = 0; i < 50_000_000; i++) x = (x * 31 + i) % 1_000_003;
   return x < 0 ? Number.NaN : performance.now() - started;
+}
+
+// Linux reports a process's CPU time in clock ticks of 1/100 s (USER_HZ, fixed at 100 for userspace).
+const TICKS_PER_SECOND = 100;
+
+/**
+ * processCpuMs is the CPU time (user + system, ms) a process has used so far, read from
+ * /proc/<pid>/stat; null where that file does not exist. On a machine shared with other work the
+ * wall-clock rate swings with the load, the CPU time a process spends per event much less.
+ */
+export function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the parenthesised command name (which may contain spaces): utime is the 14th
+  // field of the line, stime the 15th, i.e. the 12th and 13th after the name.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks * 1_000) / TICKS_PER_SECOND : null;
 }
