@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { ObservedDatabase, ProviderHealth } from '@driftline/schemas';
 import type { Config } from '@driftline/shared/config';
@@ -16,6 +15,7 @@ import {
   createConsumerRunner,
   createIdempotentProducer,
   createKafkaClient,
+  kafkaClientConfigFromEnv,
   type KafkaConsumerPort,
 } from '@driftline/shared/kafka';
 import { safeParseKey } from '@driftline/shared/keys';
@@ -75,26 +75,7 @@ export async function startWatcherService(options: WatcherServiceOptions): Promi
     metricSink(event);
     options.emit?.(event);
   };
-  const kafka = createKafkaClient(
-    {
-      brokers: [...config.KAFKA_BROKERS],
-      clientId: config.KAFKA_CLIENT_ID,
-      sasl:
-        config.KAFKA_SASL_MECHANISM === 'none'
-          ? null
-          : {
-              mechanism: config.KAFKA_SASL_MECHANISM,
-              username: config.KAFKA_SASL_USERNAME,
-              password: config.KAFKA_SASL_PASSWORD,
-            },
-      tls: config.KAFKA_TLS_ENABLED
-        ? config.KAFKA_TLS_CA_FILE === ''
-          ? {}
-          : { ca: await readFile(config.KAFKA_TLS_CA_FILE, 'utf8') }
-        : null,
-    },
-    logger,
-  );
+  const kafka = createKafkaClient(kafkaClientConfigFromEnv(config), logger);
   const serde = createAvroSerde({
     schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
     clientId: config.KAFKA_CLIENT_ID,
