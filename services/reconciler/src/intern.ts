@@ -49,6 +49,19 @@ export function internResourceSpec(spec: ResourceSpec): ResourceSpec {
   return copy;
 }
 
+/**
+ * internObject returns the shared, frozen object registered under `id` in `table`, making it with
+ * `make` the first time. `id` must determine the object's value (the caller serialises every field
+ * into it). Once the table is full, a new frozen object is returned unshared — correct, not shared.
+ */
+export function internObject<T extends object>(table: Map<string, T>, id: string, make: () => T): T {
+  const known = table.get(id);
+  if (known !== undefined) return known;
+  const value = Object.freeze(make());
+  if (table.size < INTERN_LIMIT) table.set(id, value);
+  return value;
+}
+
 type Level = Map<string | null, Level | ResourceSpec>;
 let resourceSpecCount = 0;
 

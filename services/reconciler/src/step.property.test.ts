@@ -169,6 +169,36 @@ describe('reconciler core (property)', () => {
     );
   });
 
+  it('skips the rules only when that changes nothing: a state without its kept verdict gives an equal result', () => {
+    const staleness = fc.array(fc.boolean(), { minLength: 1, maxLength: 40 });
+    const stale = { fresh: false, staleSinceMs: 5, changesAtMs: null };
+    fc.assert(
+      fc.property(histories, picks, staleness, (lists, p, flags) => {
+        const store = new Map<string, KeyState>();
+        interleave(lists, p).forEach(({ key, input }, i) => {
+          const ctx = { key, nowMs: i, freshness: flags[i % flags.length] === true ? stale : FRESH };
+          const state = store.get(key) ?? null;
+          const kept = step(state, input, ctx, CONFIG);
+          // The slow path: the same state, but the rules must run again.
+          const recomputed = step(
+            state === null ? null : { ...state, differences: null },
+            input,
+            ctx,
+            CONFIG,
+          );
+          expect(kept.outputs).toEqual(recomputed.outputs);
+          expect(kept.state === null ? null : { ...kept.state, differences: null }).toEqual(
+            recomputed.state === null ? null : { ...recomputed.state, differences: null },
+          );
+          if (kept.state?.differences != null && recomputed.state?.differences != null)
+            expect(kept.state.differences).toEqual(recomputed.state.differences);
+          if (kept.state === null) store.delete(key);
+          else store.set(key, kept.state);
+        });
+      }),
+    );
+  });
+
   it('keeps no state once every key is tombstoned on both sides (no leak)', () => {
     fc.assert(
       fc.property(histories, picks, (lists, p) => {

@@ -230,6 +230,31 @@ describe('step: drift and operations', () => {
     expect(r.operations).toHaveLength(1);
   });
 
+  it('keeps the verdict of the rules while no compared field changes, and re-evaluates when one does', () => {
+    const drifting = run([[10, desired({ generation: 2, storage: '20Gi' })]], IMMEDIATE, inSync).state;
+    const verdict = drifting?.differences;
+    expect(verdict).toHaveLength(1);
+    // A resync and a re-write with fresh copies of the same values: same spec, the rules are skipped.
+    const fresh = (text: string) => Buffer.from(text, 'latin1').toString('latin1');
+    const resynced = run(
+      [
+        [20, observed({ resourceVersion: '101', version: fresh('7.0.12') })],
+        [30, desired({ generation: 3, storage: fresh('20Gi') })],
+      ],
+      IMMEDIATE,
+      drifting,
+    );
+    expect(resynced.state?.differences).toBe(verdict);
+    expect(resynced.events).toEqual([]);
+    // Re-spelled ('20480Mi'): another spec, so the rules run again, and find the same drift.
+    const respelled = run([[40, desired({ generation: 4, storage: '20480Mi' })]], IMMEDIATE, resynced.state);
+    expect(respelled.state?.differences).not.toBe(verdict);
+    expect(respelled.state?.differences?.map((d) => d.desiredNormalized)).toEqual(
+      verdict?.map((d) => d.desiredNormalized),
+    );
+    expect(respelled.events).toEqual([]);
+  });
+
   it('emits changed when differences change, keeping the outstanding operation while only the observed value moves', () => {
     const r = run(
       [

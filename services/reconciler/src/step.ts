@@ -17,7 +17,7 @@ import {
   targetFingerprint,
 } from './fingerprint.ts';
 import type { Freshness } from './freshness.ts';
-import { desiredView, observedView, type DesiredView, type ObservedView } from './record-view.ts';
+import { desiredSpec, observedSpec, type DesiredSpec, type ObservedSpec } from './record-view.ts';
 import { isNewerOrSameDesired, isNewerOrSameObserved } from './monotonic.ts';
 import { detectDrift, sameDifferences } from './rules.ts';
 
@@ -84,27 +84,71 @@ export interface PendingTransition {
 }
 
 /**
- * KeyState is everything the reconciler keeps for one database key. It is immutable: `step`
- * returns a new one. Its size is bounded by the key, not by the number of events.
+ * KeyState is everything the reconciler keeps for one database key, in one flat object: a step
+ * reads one state per input, and on a fleet of keys hit in random order each separate object a
+ * step touches is a cache (and TLB) miss — so the records' kept fields live here rather than in
+ * per-record objects. It is immutable: `step` returns a new one. Its size is bounded by the key,
+ * not by the number of events.
  */
 export interface KeyState {
-  /** The latest desired record, projected onto what the reconciler needs (see DesiredView). */
-  readonly desired: DesiredView | null;
-  /** The latest observed record, projected onto what the reconciler needs (see ObservedView). */
-  readonly observed: ObservedView | null;
-  /** Last desired generation seen, kept after a tombstone so ids of later events stay distinct. */
-  readonly lastDesiredGeneration: number | null;
-  /** Last observed resourceVersion seen, kept after a tombstone for the same reason. */
-  readonly lastObservedResourceVersion: string | null;
+  /** What the drift rules compare in the latest desired record (interned, shared), or null when there is none. */
+  readonly desiredSpec: DesiredSpec | null;
+  /** Generation of the latest desired record; kept after a tombstone so ids of later events stay distinct. */
+  readonly desiredGeneration: number | null;
+  /** The latest desired record's clusterTime, sourceTimestampMs and correlationId (null without one). */
+  readonly desiredClusterTime: string | null;
+  readonly desiredSourceTimestampMs: number | null;
+  readonly desiredCorrelationId: string | null;
+  /** What the drift rules compare in the latest observed record (interned, shared), or null when there is none. */
+  readonly observedSpec: ObservedSpec | null;
+  /** resourceVersion of the latest observed record; kept after a tombstone for the same reason. */
+  readonly observedResourceVersion: string | null;
+  /** The latest observed record's uid, generation, timestamps and correlationId (null without one). */
+  readonly observedUid: string | null;
+  readonly observedGeneration: number | null;
+  readonly observedSourceTimestampMs: number | null;
+  readonly observedAtMs: number | null;
+  readonly observedCorrelationId: string | null;
   /** When the observed object started converging, or null when it is settled. */
   readonly convergingSinceMs: number | null;
   /** The key status right now (not debounced). */
   readonly keyStatus: KeyStatus;
+  /**
+   * The drift rules' verdict on `desiredSpec` and `observedSpec` (empty = in sync), or null when
+   * not computed (a side missing, or the specs changed while the provider was stale). Kept so that
+   * an input changing no compared field — a resync, a re-write — skips the rules: specs are
+   * interned, so "unchanged" is a reference comparison, and the rules are a pure function of them.
+   */
+  readonly differences: readonly FieldDifference[] | null;
   readonly open: OpenDrift | null;
   readonly pending: PendingTransition | null;
   /** Number of drift events emitted for this key in this state's lifetime. */
   readonly sequence: number;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** EMPTY is the state of a key nothing is known about, the starting point of a new key's first step. */
+const EMPTY: KeyState = Object.freeze({
+  desiredSpec: null,
+  desiredGeneration: null,
+  desiredClusterTime: null,
+  desiredSourceTimestampMs: null,
+  desiredCorrelationId: null,
+  observedSpec: null,
+  observedResourceVersion: null,
+  observedUid: null,
+  observedGeneration: null,
+  observedSourceTimestampMs: null,
+  observedAtMs: null,
+  observedCorrelationId: null,
+  convergingSinceMs: null,
+  keyStatus: 'in_sync',
+  differences: null,
+  open: null,
+  pending: null,
+  sequence: 0,
+});
 
 /**
  * StepOutput is what one step emits, in this order: a key status change (`keyStatus` null = the
@@ -159,36 +203,43 @@ export function step(
   config: ReconcilerConfig,
 ): StepResult {
   if (input.type === 'seed') return { state: seedOpenDrift(state, input.event), outputs: NO_OUTPUTS };
-  let desired = state?.desired ?? null;
-  let observed = state?.observed ?? null;
-  let lastDesiredGeneration = state?.lastDesiredGeneration ?? null;
-  let lastObservedResourceVersion = state?.lastObservedResourceVersion ?? null;
-  let convergingSinceMs = state?.convergingSinceMs ?? null;
+  if (input.type === 'tick' && state === null) return { state: null, outputs: NO_OUTPUTS };
+  // A copy of the state (never the state itself: step is pure), updated field by field below.
+  const next: Mutable<KeyState> = { ...(state ?? EMPTY) };
   const now = ctx.nowMs;
 
   if (input.type === 'desired') {
-    const next = input.value;
-    if (next === null) {
-      desired = null;
+    const record = input.value;
+    if (record === null) {
+      clearDesired(next);
     } else {
-      if (desired !== null && !isNewerOrSameDesired(next, desired)) return { state, outputs: NO_OUTPUTS };
-      desired = desiredView(next);
-      lastDesiredGeneration = next.generation;
+      if (next.desiredSpec !== null && !isNewerOrSameDesired(record, desiredOrder(next)))
+        return { state, outputs: NO_OUTPUTS };
+      next.desiredSpec = desiredSpec(record, next.desiredSpec);
+      next.desiredGeneration = record.generation;
+      next.desiredClusterTime = record.clusterTime;
+      next.desiredSourceTimestampMs = record.sourceTimestampMs;
+      next.desiredCorrelationId = record.correlationId;
     }
   } else if (input.type === 'observed') {
-    const next = input.value;
-    if (next === null) {
-      observed = null;
-      convergingSinceMs = null;
+    const record = input.value;
+    if (record === null) {
+      clearObserved(next);
     } else {
-      if (observed !== null && !isNewerOrSameObserved(next, observed)) return { state, outputs: NO_OUTPUTS };
-      observed = observedView(next);
-      lastObservedResourceVersion = next.resourceVersion;
-      convergingSinceMs = isConverging(next) ? (convergingSinceMs ?? now) : null;
+      if (next.observedSpec !== null && !isNewerOrSameObserved(record, observedOrder(next)))
+        return { state, outputs: NO_OUTPUTS };
+      next.observedSpec = observedSpec(record, next.observedSpec);
+      next.observedResourceVersion = record.resourceVersion;
+      next.observedUid = record.uid;
+      next.observedGeneration = record.generation;
+      next.observedSourceTimestampMs = record.sourceTimestampMs;
+      next.observedAtMs = record.observedAtMs;
+      next.observedCorrelationId = record.correlationId;
+      next.convergingSinceMs = isConverging(record) ? (next.convergingSinceMs ?? now) : null;
     }
-  } else if (state === null) {
-    return { state: null, outputs: NO_OUTPUTS };
   }
+  const desired = next.desiredSpec;
+  const observed = next.observedSpec;
 
   if (desired === null && observed === null) {
     if (state === null) return { state: null, outputs: NO_OUTPUTS };
@@ -197,15 +248,12 @@ export function step(
       const event = driftEvent(
         ctx,
         state,
-        null,
-        null,
+        next,
         'resolved',
         'in_sync',
         NO_DIFFERENCES,
         state.open.fingerprint,
         {
-          lastDesiredGeneration,
-          lastObservedResourceVersion,
           staleEpochMs: state.open.staleEpochMs,
           operationIds: [],
           sequence: state.sequence + 1,
@@ -216,8 +264,9 @@ export function step(
     return { state: null, outputs };
   }
 
-  const open = state?.open ?? null;
+  const open = next.open;
   const fresh = ctx.freshness.fresh;
+  const differences = currentDifferences(state, desired, observed, fresh);
   let keyStatus: KeyStatus;
   let target: DriftCondition | null;
   if (!fresh) {
@@ -235,55 +284,71 @@ export function step(
   } else if (desired === null) {
     keyStatus = 'orphan';
     target = open !== null && open.keyStatus === 'orphan' ? open : { keyStatus, differences: NO_DIFFERENCES };
+  } else if (differences === null || differences.length === 0) {
+    keyStatus = 'in_sync';
+    target = null;
   } else {
-    const differences = detectDrift(desired, observed);
-    if (differences.length === 0) {
-      keyStatus = 'in_sync';
-      target = null;
-    } else {
-      keyStatus = 'drifting';
-      target = { keyStatus, differences };
-    }
+    keyStatus = 'drifting';
+    // The open drift itself when nothing changed, so sameCondition below is one reference check.
+    target =
+      open !== null && open.keyStatus === keyStatus && open.differences === differences
+        ? open
+        : { keyStatus, differences };
   }
+  next.differences = differences;
 
   let outputs: StepOutput[] | null = null;
   if (state === null || state.keyStatus !== keyStatus)
     outputs = [{ type: 'status', key: ctx.key, keyStatus }];
+  next.keyStatus = keyStatus;
 
-  let pending = state?.pending ?? null;
-  let nextOpen = open;
-  let sequence = state?.sequence ?? 0;
   if (sameCondition(target, open)) {
-    pending = null;
+    next.pending = null;
   } else {
+    let pending = next.pending;
     if (pending === null || !sameCondition(pending.target, target)) pending = { target, sinceMs: now };
-    const held = fresh && convergingSinceMs !== null && now - convergingSinceMs < config.convergenceGraceMs;
+    next.pending = pending;
+    const converging = next.convergingSinceMs;
+    const held = fresh && converging !== null && now - converging < config.convergenceGraceMs;
     if (!held && now - pending.sinceMs >= config.persistMs) {
       const status: DriftStatus = target === null ? 'resolved' : open === null ? 'opened' : 'changed';
-      sequence += 1;
-      const emitted = transition(ctx, state, desired, observed, status, target, open, {
-        lastDesiredGeneration,
-        lastObservedResourceVersion,
-        sequence,
-      });
-      nextOpen = emitted.open;
-      pending = null;
+      next.sequence += 1;
+      const emitted = transition(ctx, state, next, status, target, open);
+      next.open = emitted.open;
+      next.pending = null;
       (outputs ??= []).push(...emitted.outputs);
     }
   }
+  return { state: next, outputs: outputs ?? NO_OUTPUTS };
+}
 
-  const nextState: KeyState = {
-    desired,
-    observed,
-    lastDesiredGeneration,
-    lastObservedResourceVersion,
-    convergingSinceMs,
-    keyStatus,
-    open: nextOpen,
-    pending,
-    sequence,
-  };
-  return { state: nextState, outputs: outputs ?? NO_OUTPUTS };
+function clearDesired(next: Mutable<KeyState>): void {
+  // desiredGeneration stays: it keeps the ids of later events distinct.
+  next.desiredSpec = null;
+  next.desiredClusterTime = null;
+  next.desiredSourceTimestampMs = null;
+  next.desiredCorrelationId = null;
+}
+
+function clearObserved(next: Mutable<KeyState>): void {
+  // observedResourceVersion stays: it keeps the ids of later events distinct.
+  next.observedSpec = null;
+  next.observedUid = null;
+  next.observedGeneration = null;
+  next.observedSourceTimestampMs = null;
+  next.observedAtMs = null;
+  next.observedCorrelationId = null;
+  next.convergingSinceMs = null;
+}
+
+/** desiredOrder is what orders the held desired record against a newer one (see isNewerOrSameDesired). */
+function desiredOrder(state: KeyState): Pick<DesiredDatabase, 'generation' | 'clusterTime'> {
+  return { generation: state.desiredGeneration ?? 0, clusterTime: state.desiredClusterTime };
+}
+
+/** observedOrder is what orders the held observed record against a newer one (see isNewerOrSameObserved). */
+function observedOrder(state: KeyState): Pick<ObservedDatabase, 'uid' | 'resourceVersion'> {
+  return { uid: state.observedUid, resourceVersion: state.observedResourceVersion ?? '' };
 }
 
 /**
@@ -307,17 +372,15 @@ export function seedOpenDrift(state: KeyState | null, event: DriftEvent): KeySta
           staleEpochMs: null,
           operationIds: [...event.operationIds],
         };
+  const base = state ?? EMPTY;
   return {
-    desired: state?.desired ?? null,
-    observed: state?.observed ?? null,
-    lastDesiredGeneration: state?.lastDesiredGeneration ?? event.provenance.desiredGeneration,
-    lastObservedResourceVersion:
-      state?.lastObservedResourceVersion ?? event.provenance.observedResourceVersion,
-    convergingSinceMs: state?.convergingSinceMs ?? null,
+    ...base,
+    desiredGeneration: base.desiredGeneration ?? event.provenance.desiredGeneration,
+    observedResourceVersion: base.observedResourceVersion ?? event.provenance.observedResourceVersion,
     keyStatus: state?.keyStatus ?? (open === null ? 'in_sync' : open.keyStatus),
     open,
     pending: null,
-    sequence: Math.max(state?.sequence ?? 0, event.sequence),
+    sequence: Math.max(base.sequence, event.sequence),
   };
 }
 
@@ -346,27 +409,46 @@ export function isConverging(observed: ObservedDatabase): boolean {
   );
 }
 
+/**
+ * currentDifferences is the rules' verdict on the held records: the state's own when neither spec
+ * changed (by reference: specs are interned), else computed afresh — only while the provider is
+ * fresh, since stale data is never compared. Null when a side is missing or nothing was computed.
+ */
+function currentDifferences(
+  state: KeyState | null,
+  desired: DesiredSpec | null,
+  observed: ObservedSpec | null,
+  fresh: boolean,
+): readonly FieldDifference[] | null {
+  if (desired === null || observed === null) return null;
+  if (
+    state !== null &&
+    state.differences !== null &&
+    state.desiredSpec === desired &&
+    state.observedSpec === observed
+  )
+    return state.differences;
+  return fresh ? detectDrift(desired, observed) : null;
+}
+
 function sameCondition(a: DriftCondition | null, b: DriftCondition | null): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
   return a.keyStatus === b.keyStatus && sameDifferences(a.differences, b.differences);
 }
 
-interface IdContext {
-  lastDesiredGeneration: number | null;
-  lastObservedResourceVersion: string | null;
-  sequence: number;
-}
-
+/**
+ * transition emits `status` towards `target` (null = in sync) from `open`: the drift event, and for
+ * a drifting target the operations it needs. `next` is the key's new state so far (its sequence
+ * already counts this event); `state` the previous one (null for a new key).
+ */
 function transition(
   ctx: StepContext,
   state: KeyState | null,
-  desired: DesiredView | null,
-  observed: ObservedView | null,
+  next: KeyState,
   status: DriftStatus,
   target: DriftCondition | null,
   open: OpenDrift | null,
-  ids: IdContext,
 ): { open: OpenDrift | null; outputs: StepOutput[] } {
   const staleEpochMs =
     target?.keyStatus === 'unknown'
@@ -375,50 +457,42 @@ function transition(
         ? open.staleEpochMs
         : null;
   if (target === null) {
-    const event = driftEvent(
-      ctx,
-      state,
-      desired,
-      observed,
-      status,
-      'in_sync',
-      NO_DIFFERENCES,
-      open?.fingerprint ?? '',
-      {
-        ...ids,
-        staleEpochMs,
-        operationIds: [],
-      },
-    );
+    const event = driftEvent(ctx, state, next, status, 'in_sync', NO_DIFFERENCES, open?.fingerprint ?? '', {
+      staleEpochMs,
+      operationIds: [],
+      sequence: next.sequence,
+    });
     return { open: null, outputs: [{ type: 'drift', event }] };
   }
   const fingerprint = driftFingerprint(target.keyStatus, target.differences);
+  const desired = next.desiredSpec;
+  const desiredGeneration = next.desiredGeneration ?? 0;
   let operationIds: readonly string[];
   let created: readonly PlannedOperation[] = [];
   if (target.keyStatus === 'drifting' && desired !== null) {
-    ({ operationIds, created } = planOperations(ctx.key, desired.generation, target.differences, open));
+    ({ operationIds, created } = planOperations(ctx.key, desiredGeneration, target.differences, open));
   } else {
     operationIds = target.keyStatus === 'unknown' && open !== null ? open.operationIds : NO_IDS;
   }
-  const event = driftEvent(
-    ctx,
-    state,
-    desired,
-    observed,
-    status,
-    target.keyStatus,
-    target.differences,
-    fingerprint,
-    {
-      ...ids,
-      staleEpochMs,
-      operationIds: [...operationIds],
-    },
-  );
+  const event = driftEvent(ctx, state, next, status, target.keyStatus, target.differences, fingerprint, {
+    staleEpochMs,
+    operationIds: [...operationIds],
+    sequence: next.sequence,
+  });
   const outputs: StepOutput[] = [{ type: 'drift', event }];
   if (desired !== null) {
     for (const o of created)
-      outputs.push({ type: 'operation', operation: operation(o, desired, event, ctx.nowMs) });
+      outputs.push({
+        type: 'operation',
+        operation: operation(
+          o,
+          desired,
+          desiredGeneration,
+          next.desiredCorrelationId ?? '',
+          event,
+          ctx.nowMs,
+        ),
+      });
   }
   return {
     open: {
@@ -470,16 +544,20 @@ function operationTypes(differences: readonly FieldDifference[]): OperationType[
   return OPERATION_ORDER.filter((type) => differences.some((d) => d.remediation === type));
 }
 
-interface EventDetails extends IdContext {
+interface EventDetails {
   staleEpochMs: number | null;
   operationIds: string[];
+  sequence: number;
 }
 
+/**
+ * driftEvent builds a drift event from the key's new state `next` (provenance: its records) and the
+ * previous `state` (its correlation id stands in when `next` holds no record any more).
+ */
 function driftEvent(
   ctx: StepContext,
   state: KeyState | null,
-  desired: DesiredView | null,
-  observed: ObservedView | null,
+  next: KeyState,
   status: DriftStatus,
   keyStatus: KeyStatus,
   differences: readonly FieldDifference[],
@@ -487,13 +565,15 @@ function driftEvent(
   details: EventDetails,
 ): DriftEvent {
   const identity = identityOf(ctx.key);
+  const hasDesired = next.desiredSpec !== null;
+  const hasObserved = next.observedSpec !== null;
   return {
     eventId: driftEventId({
       key: ctx.key,
       status,
       fingerprint,
-      desiredGeneration: details.lastDesiredGeneration,
-      observedResourceVersion: details.lastObservedResourceVersion,
+      desiredGeneration: next.desiredGeneration,
+      observedResourceVersion: next.observedResourceVersion,
       staleEpochMs: details.staleEpochMs,
     }),
     key: ctx.key,
@@ -507,29 +587,36 @@ function driftEvent(
     fingerprint,
     sequence: details.sequence,
     provenance: {
-      desiredGeneration: desired?.generation ?? null,
-      desiredSourceTimestampMs: desired?.sourceTimestampMs ?? null,
-      observedResourceVersion: observed?.resourceVersion ?? null,
-      observedGeneration: observed?.generation ?? null,
-      observedSourceTimestampMs: observed?.sourceTimestampMs ?? null,
-      observedAtMs: observed?.observedAtMs ?? null,
+      desiredGeneration: hasDesired ? next.desiredGeneration : null,
+      desiredSourceTimestampMs: hasDesired ? next.desiredSourceTimestampMs : null,
+      observedResourceVersion: hasObserved ? next.observedResourceVersion : null,
+      observedGeneration: next.observedGeneration,
+      observedSourceTimestampMs: next.observedSourceTimestampMs,
+      observedAtMs: next.observedAtMs,
     },
     operationIds: details.operationIds,
     detectedAtMs: ctx.nowMs,
-    correlationId:
-      latestCorrelationId(desired, observed) ??
-      latestCorrelationId(state?.desired ?? null, state?.observed ?? null) ??
-      '',
+    correlationId: latestCorrelationId(next) ?? (state === null ? null : latestCorrelationId(state)) ?? '',
   };
 }
 
-function latestCorrelationId(desired: DesiredView | null, observed: ObservedView | null): string | null {
-  if (desired === null) return observed?.correlationId ?? null;
-  if (observed === null) return desired.correlationId;
-  return observed.observedAtMs >= desired.sourceTimestampMs ? observed.correlationId : desired.correlationId;
+/** latestCorrelationId is the correlation id of the more recent of a state's records, or null without any. */
+function latestCorrelationId(state: KeyState): string | null {
+  if (state.desiredSpec === null) return state.observedSpec === null ? null : state.observedCorrelationId;
+  if (state.observedSpec === null) return state.desiredCorrelationId;
+  return (state.observedAtMs ?? 0) >= (state.desiredSourceTimestampMs ?? 0)
+    ? state.observedCorrelationId
+    : state.desiredCorrelationId;
 }
 
-function operation(o: PlannedOperation, desired: DesiredView, event: DriftEvent, nowMs: number): Operation {
+function operation(
+  o: PlannedOperation,
+  desired: DesiredSpec,
+  desiredGeneration: number,
+  correlationId: string,
+  event: DriftEvent,
+  nowMs: number,
+): Operation {
   return {
     operationId: o.operationId,
     key: event.key,
@@ -547,9 +634,9 @@ function operation(o: PlannedOperation, desired: DesiredView, event: DriftEvent,
     },
     driftFingerprint: event.fingerprint,
     driftEventId: event.eventId,
-    desiredGeneration: desired.generation,
+    desiredGeneration,
     createdAtMs: nowMs,
-    correlationId: desired.correlationId,
+    correlationId,
   };
 }
 

@@ -279,5 +279,5 @@ export function createTopology(inputs: TopologyInputs): Topology {
 }
 
 function providerOf(state: KeyState | null): string | undefined {
-  return state?.desired?.provider ?? state?.observed?.provider;
+  return state?.desiredSpec?.provider ?? state?.observedSpec?.provider;
 }
