@@ -34,7 +34,7 @@ class FaultyStore {
 
   wrap = (store: SinkStorePort): SinkStorePort => ({
     ...store,
-    find: (collection, filter) => store.find(collection, filter),
+    find: (collection, filter, fields) => store.find(collection, filter, fields),
     bulkWrite: async (collection, models) => {
       this.calls.push({ collection, ids: models.map(idOf) });
       if (this.gate !== null && collection === 'operations') {

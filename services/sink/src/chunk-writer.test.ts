@@ -265,6 +265,7 @@ describe('createChunkWriter', () => {
     expect(store.finds[0]).toEqual({
       collection: 'observed_state',
       filter: { _id: { $in: ['p/n/MongoDB/db-1'] } },
+      fields: ['version', 'sourceOffset'],
     });
     expect(store.calls).toEqual([]);
   });

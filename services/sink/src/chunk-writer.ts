@@ -55,6 +55,8 @@ export interface ChunkWriter {
 const MAX_BSON_BYTES = 16 * 1024 * 1024;
 // E11000 duplicate key.
 const DUPLICATE_KEY = 11000;
+// What the pre-read of version-guarded writes needs of a stored document.
+const VERSION_FIELDS = ['version', 'sourceOffset'] as const;
 
 interface Attributed {
   readonly record: number;
@@ -289,10 +291,11 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
     collection: SinkCollection,
     filter: Document,
     signal: AbortSignal,
+    fields?: readonly string[],
   ): Promise<Document[]> {
     for (let outage = 0; ; outage += 1) {
       try {
-        return await options.store.find(collection, filter);
+        return await options.store.find(collection, filter, fields);
       } catch (error) {
         if (!unreachable(error) && judge(error).disposition !== 'retry') throw error;
         await sleep(backoff(outage), signal);
@@ -321,7 +324,8 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
     }
     const stored = new Map<string, StoredVersion>();
     for (const [collection, list] of ids) {
-      for (const doc of await find(collection, { _id: { $in: list } }, signal)) {
+      // Only the versions: a whole observed document is ~1 KiB to encode and decode, per record.
+      for (const doc of await find(collection, { _id: { $in: list } }, signal, VERSION_FIELDS)) {
         stored.set(`${collection}/${String(doc['_id'])}`, {
           version: doc['version'],
           sourceOffset: doc['sourceOffset'],

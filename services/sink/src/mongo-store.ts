@@ -62,8 +62,12 @@ export function createMongoStore(db: Db): SinkStorePort {
         throw error;
       }
     },
-    async find(collection, filter) {
-      return db.collection(collection).find<Document>(filter).toArray();
+    async find(collection, filter, fields) {
+      const projection = fields === undefined ? undefined : Object.fromEntries(fields.map((f) => [f, 1]));
+      return db
+        .collection(collection)
+        .find<Document>(filter, projection === undefined ? {} : { projection })
+        .toArray();
     },
     async ping() {
       await db.command({ ping: 1 });

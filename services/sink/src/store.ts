@@ -27,7 +27,8 @@ export interface SinkStorePort {
     collection: SinkCollection,
     models: readonly AnyBulkWriteOperation<SinkDocument>[],
   ): Promise<BulkWriteOutcome>;
-  find(collection: SinkCollection, filter: Document): Promise<Document[]>;
+  /** find returns the matching documents, only `_id` and the `fields` named when any are. */
+  find(collection: SinkCollection, filter: Document, fields?: readonly string[]): Promise<Document[]>;
   /** ping resolves when the server answers; used to tell "MongoDB is back". */
   ping(): Promise<void>;
 }

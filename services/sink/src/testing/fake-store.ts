@@ -15,7 +15,7 @@ export interface FakeCall {
  */
 export class FakeStore implements SinkStorePort {
   readonly calls: FakeCall[] = [];
-  readonly finds: { collection: SinkCollection; filter: Document }[] = [];
+  readonly finds: { collection: SinkCollection; filter: Document; fields?: readonly string[] }[] = [];
   readonly replies: (BulkWriteOutcome | Error | ((call: FakeCall) => BulkWriteOutcome))[] = [];
   documents: Partial<Record<SinkCollection, Document[]>> = {};
 
@@ -28,8 +28,8 @@ export class FakeStore implements SinkStorePort {
     return typeof reply === 'function' ? reply(call) : reply;
   }
 
-  async find(collection: SinkCollection, filter: Document) {
-    this.finds.push({ collection, filter });
+  async find(collection: SinkCollection, filter: Document, fields?: readonly string[]) {
+    this.finds.push(fields === undefined ? { collection, filter } : { collection, filter, fields });
     return this.documents[collection] ?? [];
   }
 
