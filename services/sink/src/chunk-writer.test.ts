@@ -220,6 +220,7 @@ describe('createChunkWriter', () => {
         },
       ],
       drift: [{ _id: key, status: 'resolved', resolvedEventId: 'e-res', resolvedAtMs: 50 }],
+      operations: [{ _id: 'op-8', key: 'p/n/MongoDB/db-8', outcome: 'outstanding' }],
     };
     const operation = planRecord({
       topic: 'operations',
@@ -236,13 +237,62 @@ describe('createChunkWriter', () => {
       value: driftRecord({ status: 'resolved', eventId: 'e8', detectedAtMs: 70 }, 'p/n/MongoDB/db-8'),
     });
     expect((await writer.write([operation, resolved], signal)).size).toBe(0);
-    expect(store.finds.map((f) => f.collection).slice(-2)).toEqual(['outstanding_operations', 'drift']);
+    expect(store.finds.map((f) => f.collection).slice(-4)).toEqual([
+      'outstanding_operations',
+      'operations',
+      'outstanding_operations',
+      'drift',
+    ]);
     const followUps = store.calls
       .slice(-2)
       .flatMap((c) => c.models.map((m) => [c.collection, JSON.stringify(m)]));
     expect(followUps.filter(([, m]) => m?.includes('"superseded"'))).toHaveLength(1);
     expect(followUps.filter(([, m]) => m?.includes('"achievedByEventId":"e8"'))).toHaveLength(1);
     expect(followUps.filter(([, m]) => m?.includes('"achievedByEventId":"e-res"'))).toHaveLength(1);
+  });
+
+  it('sends a resolution’s lineage only to collections holding something outstanding for its key', async () => {
+    const { store, writer, signal } = harness();
+    const resolved = (i: number) =>
+      planRecord({
+        topic: 'drift',
+        key: `p/n/MongoDB/db-${i}`,
+        sourcePartition: 0,
+        sourceOffset: i,
+        value: driftRecord({ status: 'resolved', eventId: `e${i}` }, `p/n/MongoDB/db-${i}`),
+      });
+    store.documents = {
+      operations: [{ _id: 'op-1', key: 'p/n/MongoDB/db-1' }],
+      outstanding_operations: [{ _id: 'p/n/MongoDB/db-2|HorizontalScaling', key: 'p/n/MongoDB/db-2' }],
+    };
+    expect((await writer.write([resolved(1), resolved(2), resolved(3)], signal)).size).toBe(0);
+    expect(store.finds.slice(-2)).toEqual([
+      {
+        collection: 'operations',
+        filter: {
+          key: { $in: ['p/n/MongoDB/db-1', 'p/n/MongoDB/db-2', 'p/n/MongoDB/db-3'] },
+          outcome: 'outstanding',
+        },
+        fields: ['key'],
+      },
+      {
+        collection: 'outstanding_operations',
+        filter: {
+          key: { $in: ['p/n/MongoDB/db-1', 'p/n/MongoDB/db-2', 'p/n/MongoDB/db-3'] },
+          released: false,
+        },
+        fields: ['key'],
+      },
+    ]);
+    const lineage = store.calls
+      .slice(1)
+      .flatMap((c) =>
+        c.models.map((m) => [c.collection, 'updateMany' in m ? m.updateMany.filter['key'] : undefined]),
+      );
+    expect(lineage).toEqual([
+      ['operations', 'p/n/MongoDB/db-1'],
+      ['outstanding_operations', 'p/n/MongoDB/db-2'],
+    ]);
   });
 
   it('runs no follow-up for a record that failed', async () => {

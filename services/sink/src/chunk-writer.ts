@@ -367,6 +367,28 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
     return out;
   }
 
+  /**
+   * openLineage says which of `keys` have an outstanding operation or an unreleased claim
+   * (`operations/<key>`, `outstanding_operations/<key>`): one query per collection for a chunk's
+   * resolved drifts, so a resolution's lineage `updateMany` is sent only where it can change
+   * something. Most resolutions have none — the `missing`/`orphan` drifts of a key whose two
+   * inputs arrive apart get no operation — and each such `updateMany` is a collection scan on
+   * mongo-java-server. Skipping is safe: the drift is stored resolved before this read, so an
+   * operation written after it finds the resolution through its own late-lineage follow-up.
+   */
+  async function openLineage(keys: readonly string[], signal: AbortSignal): Promise<Set<string>> {
+    const open = new Set<string>();
+    const queries = [
+      ['operations', { key: { $in: keys }, outcome: 'outstanding' }],
+      ['outstanding_operations', { key: { $in: keys }, released: false }],
+    ] as const;
+    for (const [collection, filter] of queries) {
+      for (const doc of await find(collection, filter, signal, ['key']))
+        open.add(`${collection}/${String(doc['key'])}`);
+    }
+    return open;
+  }
+
   async function followUpWrites(
     requests: readonly { record: number; followUp: FollowUp }[],
     signal: AbortSignal,
@@ -374,10 +396,10 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
     const out: Attributed[] = [];
     const settle = new Map<string, number>();
     const late = new Map<string, number>();
+    const resolutions: { record: number; key: string; eventId: string; atMs: number }[] = [];
     for (const { record, followUp } of requests) {
       if (followUp.type === 'resolve-lineage') {
-        for (const write of resolveLineageWrites(followUp.key, followUp.eventId, followUp.atMs))
-          out.push({ record, write, alone: false });
+        resolutions.push({ record, ...followUp });
       } else if (followUp.type === 'settle-claim') {
         const id = `${followUp.key}|${followUp.operationType}`;
         if (!settle.has(id)) settle.set(id, record);
@@ -395,6 +417,14 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
         const record = settle.get(claim._id);
         if (record === undefined) continue;
         for (const write of settleClaimWrites(claim)) out.push({ record, write, alone: false });
+      }
+    }
+    if (resolutions.length > 0) {
+      const open = await openLineage([...new Set(resolutions.map((r) => r.key))], signal);
+      for (const { record, key, eventId, atMs } of resolutions) {
+        for (const write of resolveLineageWrites(key, eventId, atMs)) {
+          if (open.has(`${write.collection}/${key}`)) out.push({ record, write, alone: false });
+        }
       }
     }
     if (late.size > 0) {
