@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNewerOrSameDesired, isNewerOrSameObserved } from './monotonic.ts';
+import { isNewerOrSameDesired, isNewerOrSameObserved, revisionOf } from './monotonic.ts';
 import { desiredRecord, observedRecord } from './test-records.ts';
 
 describe('isNewerOrSameDesired', () => {
@@ -34,5 +34,29 @@ describe('isNewerOrSameObserved', () => {
     const next = observedRecord({ resourceVersion: rv1, uid: uid1 });
     const current = observedRecord({ resourceVersion: rv2, uid: uid2 });
     expect(isNewerOrSameObserved(next, current)).toBe(expected);
+  });
+});
+
+describe('revisionOf', () => {
+  it.each([
+    ['0', 0],
+    ['0999', 999],
+    ['123456789', 123_456_789],
+    ['1234567890', null],
+    ['', null],
+    ['12a', null],
+    ['-1', null],
+  ] as const)('%s → %s', (resourceVersion, expected) => {
+    expect(revisionOf(resourceVersion)).toBe(expected);
+  });
+
+  it('orders revisions as isNewerOrSameObserved orders their resourceVersions (same uid)', () => {
+    const versions = ['5', '05', '99', '100', '0100', '999999999'];
+    for (const a of versions)
+      for (const b of versions) {
+        const next = observedRecord({ resourceVersion: a });
+        const current = observedRecord({ resourceVersion: b });
+        expect((revisionOf(a) ?? 0) >= (revisionOf(b) ?? 0)).toBe(isNewerOrSameObserved(next, current));
+      }
   });
 });

@@ -18,7 +18,7 @@ import {
 } from './fingerprint.ts';
 import type { Freshness } from './freshness.ts';
 import { desiredSpec, observedSpec, type DesiredSpec, type ObservedSpec } from './record-view.ts';
-import { isNewerOrSameDesired, isNewerOrSameObserved } from './monotonic.ts';
+import { isNewerOrSameDesired, isNewerOrSameObserved, revisionOf } from './monotonic.ts';
 import { detectDrift, sameDifferences } from './rules.ts';
 
 /**
@@ -103,6 +103,8 @@ export interface KeyState {
   readonly observedSpec: ObservedSpec | null;
   /** resourceVersion of the latest observed record; kept after a tombstone for the same reason. */
   readonly observedResourceVersion: string | null;
+  /** The latest observed record's resourceVersion as a small integer (see revisionOf), or null. */
+  readonly observedRevision: number | null;
   /** The latest observed record's uid, generation, timestamps and correlationId (null without one). */
   readonly observedUid: string | null;
   readonly observedGeneration: number | null;
@@ -137,6 +139,7 @@ const EMPTY: KeyState = Object.freeze({
   desiredCorrelationId: null,
   observedSpec: null,
   observedResourceVersion: null,
+  observedRevision: null,
   observedUid: null,
   observedGeneration: null,
   observedSourceTimestampMs: null,
@@ -226,10 +229,14 @@ export function step(
     if (record === null) {
       clearObserved(next);
     } else {
-      if (next.observedSpec !== null && !isNewerOrSameObserved(record, observedOrder(next)))
+      const revision = revisionOf(record.resourceVersion);
+      const newerRevision =
+        revision !== null && next.observedRevision !== null && revision >= next.observedRevision;
+      if (next.observedSpec !== null && !newerRevision && !isNewerOrSameObserved(record, observedOrder(next)))
         return { state, outputs: NO_OUTPUTS };
       next.observedSpec = observedSpec(record, next.observedSpec);
       next.observedResourceVersion = record.resourceVersion;
+      next.observedRevision = revision;
       next.observedUid = record.uid;
       next.observedGeneration = record.generation;
       next.observedSourceTimestampMs = record.sourceTimestampMs;
@@ -284,6 +291,17 @@ export function step(
   } else if (desired === null) {
     keyStatus = 'orphan';
     target = open !== null && open.keyStatus === 'orphan' ? open : { keyStatus, differences: NO_DIFFERENCES };
+  } else if (
+    state !== null &&
+    differences !== null &&
+    differences === state.differences &&
+    (state.keyStatus === 'in_sync' || state.keyStatus === 'drifting')
+  ) {
+    // The previous step's verdict, reached fresh: the same status, and — unless a transition is
+    // pending — a condition the open drift already has (that step left them equal, or emitted it).
+    // Deciding this from the state alone reads neither the differences nor the open drift.
+    keyStatus = state.keyStatus;
+    target = keyStatus === 'in_sync' ? null : state.pending === null ? open : { keyStatus, differences };
   } else if (differences === null || differences.length === 0) {
     keyStatus = 'in_sync';
     target = null;
@@ -333,6 +351,7 @@ function clearDesired(next: Mutable<KeyState>): void {
 function clearObserved(next: Mutable<KeyState>): void {
   // observedResourceVersion stays: it keeps the ids of later events distinct.
   next.observedSpec = null;
+  next.observedRevision = null;
   next.observedUid = null;
   next.observedGeneration = null;
   next.observedSourceTimestampMs = null;
@@ -378,6 +397,8 @@ export function seedOpenDrift(state: KeyState | null, event: DriftEvent): KeySta
     desiredGeneration: base.desiredGeneration ?? event.provenance.desiredGeneration,
     observedResourceVersion: base.observedResourceVersion ?? event.provenance.observedResourceVersion,
     keyStatus: state?.keyStatus ?? (open === null ? 'in_sync' : open.keyStatus),
+    // The seeded drift need not match the kept verdict: the next step runs the rules again.
+    differences: null,
     open,
     pending: null,
     sequence: Math.max(base.sequence, event.sequence),
