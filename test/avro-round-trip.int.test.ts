@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicIds, type TopicId, type TopicValues } from '@driftline/schemas';
+import { sampleKey, sampleValues } from '@driftline/schemas/samples';
 import {
   createAvroSerde,
   createConsumerRunner,
@@ -22,136 +23,10 @@ import { stackEndpoints } from './support/stack.ts';
 // schema survives encode → produce → consume → decode; tombstones stay tombstones; the framing is
 // Confluent's; keys land where Java's murmur2 partitioner puts them.
 
-const key = 'prov-1/team-a/MongoDB/orders';
-const resources = { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '1Gi', memoryLimit: '1024Mi' };
-// Near 2^53 on purpose: Avro longs must come back as the same JS numbers.
-const bigMs = Number.MAX_SAFE_INTEGER - 1;
-
-const samples: { [K in TopicId]: TopicValues[K] } = {
-  providers: {
-    id: 'prov-1',
-    displayName: 'Frankfurt 1',
-    server: 'https://10.0.0.1:6443',
-    kinds: ['MongoDB', 'Postgres'],
-    namespaces: [],
-    allowInsecureHttp: false,
-    credentialsRef: null,
-    credentials: { algorithm: 'AES-256-GCM', keyId: 'k1', iv: 'aXY=', tag: 'dGFn', ciphertext: 'Y2lwaGVy' },
-    generation: 3,
-    sourceTimestampMs: 1_764_000_000_000,
-  },
-  providerHealth: {
-    provider: 'prov-1',
-    watcherId: 'watcher-0',
-    connected: true,
-    circuit: 'half-open',
-    lastEventAtMs: 1_764_000_000_000,
-    lastBookmarkAtMs: null,
-    relists: 2,
-    gones: 1,
-    lastResyncAtMs: null,
-    reportedAtMs: bigMs,
-  },
-  desired: {
-    key,
-    provider: 'prov-1',
-    namespace: 'team-a',
-    kind: 'MongoDB',
-    name: 'orders',
-    version: '6.0.12',
-    replicas: 3,
-    storage: '10Gi',
-    resources,
-    halted: false,
-    generation: bigMs,
-    sourceTimestampMs: 1_764_000_000_123,
-    clusterTime: '1764000000.7',
-    correlationId: 'c-1',
-  },
-  observed: {
-    key,
-    provider: 'prov-1',
-    namespace: 'team-a',
-    kind: 'MongoDB',
-    name: 'orders',
-    valid: false,
-    invalidReason: 'QUANTITY_INVALID: spec.storage "10 Gi"',
-    version: null,
-    replicas: null,
-    storage: null,
-    resources: { cpuRequest: null, cpuLimit: null, memoryRequest: null, memoryLimit: null },
-    halted: null,
-    phase: null,
-    generation: null,
-    observedGeneration: null,
-    resourceVersion: '123456',
-    uid: null,
-    sourceTimestampMs: null,
-    observedAtMs: 1_764_000_000_500,
-    correlationId: 'c-2',
-  },
-  drift: {
-    eventId: 'e-1',
-    key,
-    provider: 'prov-1',
-    namespace: 'team-a',
-    kind: 'MongoDB',
-    name: 'orders',
-    status: 'opened',
-    keyStatus: 'drifting',
-    differences: [
-      {
-        path: 'resources.memoryRequest',
-        desired: '1Gi',
-        observed: '512Mi',
-        desiredNormalized: '1073741824',
-        observedNormalized: '536870912',
-        remediation: 'VerticalScaling',
-      },
-    ],
-    fingerprint: 'fp-1',
-    sequence: 1,
-    provenance: {
-      desiredGeneration: 42,
-      desiredSourceTimestampMs: 1_764_000_000_000,
-      observedResourceVersion: '123456',
-      observedGeneration: 7,
-      observedSourceTimestampMs: null,
-      observedAtMs: 1_764_000_000_002,
-    },
-    operationIds: ['op-1'],
-    detectedAtMs: 1_764_000_000_003,
-    correlationId: 'c-1',
-  },
-  operations: {
-    operationId: 'op-1',
-    key,
-    provider: 'prov-1',
-    namespace: 'team-a',
-    kind: 'MongoDB',
-    name: 'orders',
-    type: 'VerticalScaling',
-    opsRequestName: 'driftline-op-1',
-    spec: { replicas: null, version: null, storage: null, resources },
-    driftFingerprint: 'fp-1',
-    driftEventId: 'e-1',
-    desiredGeneration: 42,
-    createdAtMs: 1_764_000_000_003,
-    correlationId: 'c-1',
-  },
-  deadletter: {
-    originalTopic: 'driftline.observed.v1',
-    partition: 3,
-    offset: '9223372036854775807',
-    key: Buffer.from(key, 'utf8'),
-    value: Buffer.from([0, 0, 0, 0, 1, 0xff]),
-    errorCode: 'SERDE_FAILED',
-    errorMessage: 'unknown magic byte',
-    retryable: false,
-    attempts: 1,
-    service: 'reconciler',
-    failedAtMs: 1_764_000_000_000,
-  },
+const key = sampleKey;
+// The most complete sample value of each topic (longs near 2^53 included).
+const samples = Object.fromEntries(topicIds.map((id) => [id, sampleValues[id][0]])) as {
+  [K in TopicId]: TopicValues[K];
 };
 
 // Apache Kafka's UtilsTest.testMurmur2 vectors, and the partition the Java client's
