@@ -180,8 +180,8 @@ function heapAfterGc(): number {
 
 /**
  * A fixed reference workload (2,000,000 Map.set of small objects under string keys), timed the
- * same way, so that figures from a loaded or slow machine can be put in proportion. We assume
- * about 300 ms for an idle modern core — an assumption, not a measurement of this repository.
+ * same way and printed next to the figures: it says how fast this machine was during the run. It is
+ * not used to scale anything — only measured figures are reported.
  */
 function referenceLoop(): { wallMs: number; cpuMs: number } {
   const cpu0 = process.cpuUsage();
@@ -191,6 +191,7 @@ function referenceLoop(): { wallMs: number; cpuMs: number } {
   const cpu = process.cpuUsage(cpu0);
   return { wallMs: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: (cpu.user + cpu.system) / 1e3 };
 }
+const loadAtStart = loadavg()[0] ?? 0;
 const reference = referenceLoop();
 
 interface RunResult {
@@ -333,7 +334,15 @@ const {
 } = core;
 console.log(
   JSON.stringify(
-    { keys: KEYS, events: EVENTS, loadAverage: loadavg()[0], reference, topology: core, step: bare },
+    {
+      keys: KEYS,
+      events: EVENTS,
+      loadAtStart,
+      loadAtEnd: loadavg()[0],
+      reference,
+      topology: core,
+      step: bare,
+    },
     null,
     2,
   ),
@@ -362,23 +371,26 @@ Only event processing is timed; record generation is not.
 | throughput, per CPU second | **${fmt(eventsPerCpuSecond)} events/s** (${cpuSeconds.toFixed(2)} s of CPU, GC threads included; ${core.gcSeconds.toFixed(2)} s in GC pauses) | — |
 | bare \`step\` over a Map (no RxJS, no timers) | ${fmt(bare.eventsPerSecond)} events/s wall, ${fmt(bare.eventsPerCpuSecond)} per CPU second; ${fmt(bare.bytesPerKey)} bytes/key | — |
 | state per key | **${fmt(bytesPerKey)} bytes** (${fmt(retainedHeap / 1024 / 1024)} MiB retained for ${fmt(keysWithState)} keys, ${fmt(openDrifts)} of them with an open drift, heap after GC) | ≤ 1,024 |
-| reference loop | ${fmt(reference.wallMs)} ms wall, ${fmt(reference.cpuMs)} ms CPU (we assume about 300 ms for an idle modern core — not measured here); load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs | — |
+| reference loop (2,000,000 \`Map.set\`) | ${fmt(reference.wallMs)} ms wall, ${fmt(reference.cpuMs)} ms CPU — how fast this machine was during the run, not a scaling factor | — |
+| load average (1 min) | ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end, on ${cpus().length} CPUs | — |
 | outputs | ${fmt(counts.opened)} opened, ${fmt(counts.changed)} changed, ${fmt(counts.resolved)} resolved, ${fmt(counts.operations)} operations | — |
 
-How to read this: the run shares ${cpus().length} vCPUs with the rest of the build (see the load
-average), so the wall-clock figure says more about the machine than about the code. Scaling the
-CPU-time figures by the reference loop (${(reference.cpuMs / 300).toFixed(1)}× slower than the assumed
-idle core) gives a rough, unverified idle-core estimate of
-${fmt(eventsPerCpuSecond * (reference.cpuMs / 300))} events/s for the topology and
-${fmt(bare.eventsPerCpuSecond * (reference.cpuMs / 300))} for the bare step; rerun on an idle machine
-before trusting either against the target. Keys are hit in random order, as Kafka
-traffic hits them, so most of an event's cost is cache misses on the state of a key last touched
-long ago (the same events in key order run about 2.5× faster); re-hashing the fresh strings of a
-decoded record (interning) is the next cost. State per key counts everything retained: the Map
-entry and its key, the state, the projected desired and observed records with their unique strings
-(resourceVersion, uid, correlation ids, clusterTime), open drifts with their differences,
-fingerprints and operation ids; repeated strings (kinds, versions, quantities, resource specs) are
-interned and shared.
+How to read this: the figures are measured on this machine during this run, nothing is scaled;
+the machine is shared (see the load average and the reference loop) and a busier machine gives
+lower figures. Measured this way the topology is ${eventsPerSecond >= 300_000 ? 'above' : '**below**'} the 300,000 events/s
+floor and ${eventsPerSecond >= 1_000_000 ? 'above' : 'below'} the 1,000,000 target. Keys are hit in random order, as Kafka traffic hits them, and most events change
+no compared field (resyncs, re-writes): for those, \`step\` decides from the key's one flat state
+object — the interned specs compare by reference, the rules' previous verdict is reused, the
+resourceVersion orders as a small integer — so what bounds an event now is memory latency, not
+computation: the \`Map\` lookup of a freshly decoded key string (hash bucket, entry, the stored key
+compared byte by byte) and the key's state, each last touched long ago (cache and TLB misses, as
+CPU profiles show: most self-time sits on plain field loads; this VM exposes no hardware counters
+to confirm it), then the young-generation GC that promotes each new state. The topology adds
+the RxJS hops, the status outputs and the deadline queue of keys waiting out a persistence window.
+State per key counts everything retained: the Map entry and its key, the flat state with its unique
+strings (resourceVersion, uid, correlation ids, clusterTime) and timestamps, open drifts with their
+differences, fingerprints and operation ids; specs (what the rules compare) are interned and shared
+between keys, as are their strings.
 
 ${END}`;
   const current = existsSync(path)
