@@ -24,7 +24,7 @@ import { PollingReconciler, type PollingTarget } from './polling-baseline.ts';
 
 // The whole pipeline against a simulated fleet, and in the same run the polling baseline.
 // `node test/bench/e2e.bench.ts` — env BENCH_PROVIDERS (10), BENCH_DATABASES (1000 per provider),
-// BENCH_DRIFT_RATIO (0.1), BENCH_CHANGES (200), BENCH_PERSIST_MS (2000: RECONCILER_PERSIST_MS),
+// BENCH_DRIFT_RATIO (0.1), BENCH_CHANGES (200), BENCH_PERSIST_MS (5000: RECONCILER_PERSIST_MS),
 // BENCH_CPU_PROF_DIR (unset: every service writes a V8 CPU profile there when it stops),
 // BENCH_LOG_LEVEL (warn; when set, the service logs are kept), BENCH_WRITE_DOC (true). Stops all it starts; writes its figures between the bench:e2e markers
 // of docs/benchmarks.md.
@@ -37,7 +37,7 @@ const CHANGES = Number(process.env['BENCH_CHANGES'] ?? 200);
 // `missing`/`orphan` while its two inputs arrive, and the sink writes and resolves each of those
 // transient drifts. The window delays every drift event by its length: latencies are reported
 // both as measured and beyond it.
-const PERSIST_MS = Number(process.env['BENCH_PERSIST_MS'] ?? 2000);
+const PERSIST_MS = Number(process.env['BENCH_PERSIST_MS'] ?? 5000);
 const CPU_PROF_DIR = process.env['BENCH_CPU_PROF_DIR'];
 const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'];
 const BASELINE_CHANGES = 20;
