@@ -19,10 +19,13 @@ export function encodeFrame(schemaId: number, payload: Buffer): Buffer {
   if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0x7fffffff) {
     throw new RangeError(`encodeFrame: schema id out of range: ${schemaId}`);
   }
-  const header = Buffer.alloc(FRAME_HEADER_LENGTH);
-  header.writeUInt8(MAGIC_BYTE, 0);
-  header.writeInt32BE(schemaId, 1);
-  return Buffer.concat([header, payload]);
+  // One allocation, one copy: every produced record is framed, so a separate header buffer and
+  // Buffer.concat showed up in the reconciler's profile. allocUnsafe is safe: every byte is written.
+  const framed = Buffer.allocUnsafe(FRAME_HEADER_LENGTH + payload.length);
+  framed.writeUInt8(MAGIC_BYTE, 0);
+  framed.writeInt32BE(schemaId, 1);
+  payload.copy(framed, FRAME_HEADER_LENGTH);
+  return framed;
 }
 
 /**
