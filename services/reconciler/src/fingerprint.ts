@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FieldDifference, KeyStatus, OperationType } from '@driftline/schemas';
 
 // Field and record separators that cannot occur in keys, quantities or versions, so that two
@@ -7,8 +7,9 @@ const FS = '\u001f';
 const RS = '\u001e';
 const NULL = '\u0000';
 
+// The one-shot form: no Hash object per digest (ids are computed for every emitted event and operation).
 function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 function part(value: string | number | null): string {
