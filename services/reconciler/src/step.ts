@@ -208,7 +208,7 @@ export function step(
   if (input.type === 'seed') return { state: seedOpenDrift(state, input.event), outputs: NO_OUTPUTS };
   if (input.type === 'tick' && state === null) return { state: null, outputs: NO_OUTPUTS };
   // A copy of the state (never the state itself: step is pure), updated field by field below.
-  const next: Mutable<KeyState> = { ...(state ?? EMPTY) };
+  const next = copyState(state ?? EMPTY);
   const now = ctx.nowMs;
 
   if (input.type === 'desired') {
@@ -340,6 +340,35 @@ export function step(
   return { state: next, outputs: outputs ?? NO_OUTPUTS };
 }
 
+/**
+ * copyState copies a state field by field. Written out rather than spread: every state then has the
+ * one hidden class of this literal, so field accesses stay monomorphic (a spread of states whose
+ * fields were generalised over time — null, then a number — went through the generic copy).
+ */
+function copyState(s: KeyState): Mutable<KeyState> {
+  return {
+    desiredSpec: s.desiredSpec,
+    desiredGeneration: s.desiredGeneration,
+    desiredClusterTime: s.desiredClusterTime,
+    desiredSourceTimestampMs: s.desiredSourceTimestampMs,
+    desiredCorrelationId: s.desiredCorrelationId,
+    observedSpec: s.observedSpec,
+    observedResourceVersion: s.observedResourceVersion,
+    observedRevision: s.observedRevision,
+    observedUid: s.observedUid,
+    observedGeneration: s.observedGeneration,
+    observedSourceTimestampMs: s.observedSourceTimestampMs,
+    observedAtMs: s.observedAtMs,
+    observedCorrelationId: s.observedCorrelationId,
+    convergingSinceMs: s.convergingSinceMs,
+    keyStatus: s.keyStatus,
+    differences: s.differences,
+    open: s.open,
+    pending: s.pending,
+    sequence: s.sequence,
+  };
+}
+
 function clearDesired(next: Mutable<KeyState>): void {
   // desiredGeneration stays: it keeps the ids of later events distinct.
   next.desiredSpec = null;
@@ -391,18 +420,16 @@ export function seedOpenDrift(state: KeyState | null, event: DriftEvent): KeySta
           staleEpochMs: null,
           operationIds: [...event.operationIds],
         };
-  const base = state ?? EMPTY;
-  return {
-    ...base,
-    desiredGeneration: base.desiredGeneration ?? event.provenance.desiredGeneration,
-    observedResourceVersion: base.observedResourceVersion ?? event.provenance.observedResourceVersion,
-    keyStatus: state?.keyStatus ?? (open === null ? 'in_sync' : open.keyStatus),
-    // The seeded drift need not match the kept verdict: the next step runs the rules again.
-    differences: null,
-    open,
-    pending: null,
-    sequence: Math.max(base.sequence, event.sequence),
-  };
+  const next = copyState(state ?? EMPTY);
+  next.desiredGeneration ??= event.provenance.desiredGeneration;
+  next.observedResourceVersion ??= event.provenance.observedResourceVersion;
+  next.keyStatus = state?.keyStatus ?? (open === null ? 'in_sync' : open.keyStatus);
+  // The seeded drift need not match the kept verdict: the next step runs the rules again.
+  next.differences = null;
+  next.open = open;
+  next.pending = null;
+  next.sequence = Math.max(next.sequence, event.sequence);
+  return next;
 }
 
 /**
