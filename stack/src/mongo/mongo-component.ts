@@ -40,6 +40,8 @@ export function mongoComponent(config: StackConfig): LocalComponent {
           // 6 young pauses once the heap is sized up front. Pages are touched only when used.
           `-Xms${heapMb}m`,
           '-XX:+UseSerialGC',
+          // Every pause with its length: the server's collections are what shows in live p99s.
+          `-Xlog:gc:file=${path.join(config.stackDir, 'logs', 'mongo-gc.log')}`,
           '-XX:TieredStopAtLevel=1',
           '-XX:+ExitOnOutOfMemoryError',
           `-Dlog4j2.configurationFile=${log4jFile}`,
