@@ -234,7 +234,12 @@ export async function downStack(
     for (const component of components(config).reverse()) {
       const { name } = component;
       if (options.only && !options.only.includes(name)) continue;
-      if (isExternal(config, name)) continue;
+      if (isExternal(config, name)) {
+        // Say so: with KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGO_URL set, a silent no-op looked
+        // like a stop while the locally started process kept running.
+        progress(`${name}: external (${OVERRIDE_VARIABLE[name]} is set), left alone`);
+        continue;
+      }
       const record = await readPidRecord(config.stackDir, name);
       if (record === null) {
         outcomes.push({ name, outcome: 'not-running' });
