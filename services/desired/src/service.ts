@@ -26,6 +26,7 @@ import type { CredentialsSealer } from './mapping.ts';
 import { createMongoPositionStore } from './mongo-position-store.ts';
 import { createMongoSource } from './mongo-source.ts';
 import { createTopicKeyIndex } from './topic-key-index.ts';
+import { connectMongo } from './connect-mongo.ts';
 
 /** DesiredService is the running desired-state service. */
 export interface DesiredService {
@@ -217,37 +218,6 @@ export async function startDesiredService({ config, logger }: StartOptions): Pro
     reportFatal(error);
   };
 
-  /** connectMongo retries until connected; authentication errors are fatal and say so. */
-  async function connectMongo(signal: AbortSignal): Promise<boolean> {
-    const backoff = createBackoff(backoffOptions);
-    while (!signal.aborted) {
-      try {
-        await mongo.connect();
-        await db.command({ ping: 1 });
-        connected = true;
-        mongoHealth.transition('running');
-        return true;
-      } catch (error) {
-        const verdict = judge(error);
-        if (verdict.code === 'MONGO_AUTH') {
-          mongoHealth.transition('failed', 'authentication refused');
-          giveUp(
-            new DriftlineError(
-              'MONGO_AUTH',
-              'MongoDB refused the credentials in MONGO_URL (authentication failed): fix them and restart',
-              { cause: error },
-            ),
-          );
-          return false;
-        }
-        const delay = backoff.next();
-        log.warn({ err: error, attempt: backoff.attempt, delayMs: delay }, 'MongoDB unreachable: retrying');
-        await sleep(delay, signal);
-      }
-    }
-    return false;
-  }
-
   let active: { controller: AbortController; done: Promise<void> } | null = null;
 
   async function supervise(collection: SourceCollection, signal: AbortSignal): Promise<void> {
@@ -345,9 +315,32 @@ export async function startDesiredService({ config, logger }: StartOptions): Pro
     },
   });
 
-  if (!(await connectMongo(lifetime.signal))) {
+  let outcome: 'connected' | 'aborted';
+  try {
+    outcome = await connectMongo(
+      {
+        attempt: async () => {
+          await mongo.connect();
+          await db.command({ ping: 1 });
+        },
+        backoff: backoffOptions,
+        sleep,
+        onRetry: (error, attempt, delayMs) =>
+          log.warn({ err: error, attempt, delayMs }, 'MongoDB unreachable: retrying'),
+      },
+      lifetime.signal,
+    );
+  } catch (error) {
+    // Authentication refused: fatal, readiness red, and the reason in the log.
+    mongoHealth.transition('failed', 'authentication refused');
+    giveUp(error as Error);
+    outcome = 'aborted';
+  }
+  if (outcome === 'aborted') {
     return { stop: async () => undefined, opsPort: ops.port, isActive: () => false, fatal };
   }
+  connected = true;
+  mongoHealth.transition('running');
   publisherHealth.transition('running', 'standby until the lease is acquired');
   // A standby is healthy and ready, it just does not publish: its progress is "still standing by".
   const standbyTicker = setInterval(
