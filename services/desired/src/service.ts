@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { topicContracts } from '@driftline/schemas';
 import { createKeyring, sealCredentials } from '@driftline/shared/credentials';
 import { DriftlineError, judge } from '@driftline/shared/errors';
@@ -10,6 +9,7 @@ import {
   createKafkaAdmin,
   createKafkaClient,
   createLease,
+  kafkaClientConfigFromEnv,
   type TopicSpec,
 } from '@driftline/shared/kafka';
 import { createLifecycle } from '@driftline/shared/lifecycle';
@@ -85,26 +85,7 @@ export async function startDesiredService({ config, logger }: StartOptions): Pro
   if (keyring === null)
     log.warn('DESIRED_CREDENTIALS_KEY is empty: providers with inline credentials will be dead-lettered');
 
-  const kafka = createKafkaClient(
-    {
-      brokers: [...config.KAFKA_BROKERS],
-      clientId: config.KAFKA_CLIENT_ID,
-      sasl:
-        config.KAFKA_SASL_MECHANISM === 'none'
-          ? null
-          : {
-              mechanism: config.KAFKA_SASL_MECHANISM,
-              username: config.KAFKA_SASL_USERNAME,
-              password: config.KAFKA_SASL_PASSWORD,
-            },
-      tls: config.KAFKA_TLS_ENABLED
-        ? config.KAFKA_TLS_CA_FILE === ''
-          ? {}
-          : { ca: await readFile(config.KAFKA_TLS_CA_FILE, 'utf8') }
-        : null,
-    },
-    logger,
-  );
+  const kafka = createKafkaClient(kafkaClientConfigFromEnv(config), logger);
   const topics = {
     databases: config.TOPIC_DESIRED,
     providers: config.TOPIC_PROVIDERS,
