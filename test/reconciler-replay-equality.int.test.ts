@@ -15,11 +15,11 @@ import {
   runReplay,
   startReconciler,
   uniqueNames,
-  type ChildService,
   type Connection,
   type InputRecord,
 } from './bench/reconciler-kafka-harness.ts';
 import { stackEndpoints } from './support/stack.ts';
+import type { ChildService } from '@driftline/shared/testing';
 
 const KEYS = 300;
 const PARTITIONS = 3;

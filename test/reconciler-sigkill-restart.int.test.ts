@@ -12,11 +12,11 @@ import {
   readTopic,
   startReconciler,
   uniqueNames,
-  type ChildService,
   type Connection,
   type InputRecord,
 } from './bench/reconciler-kafka-harness.ts';
 import { stackEndpoints } from './support/stack.ts';
+import type { ChildService } from '@driftline/shared/testing';
 
 const KEYS = 3_000;
 const PARTITIONS = 3;

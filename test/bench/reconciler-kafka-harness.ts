@@ -4,7 +4,6 @@
  * services/reconciler/src/main.ts`), Avro producers of desired/observed records, and readers of
  * whole topics.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import {
   type OutgoingRecord,
 } from '@driftline/shared/kafka';
 import { createLogger, type Logger } from '@driftline/shared/logging';
+import { spawnNodeService, type ChildService } from '@driftline/shared/testing';
 import { HealthTable } from '../../services/reconciler/src/kafka-health-table.ts';
 import { DriftSetBuilder } from '../../services/reconciler/src/output-hash.ts';
 import { PartitionReconciler } from '../../services/reconciler/src/partition-reconciler.ts';
@@ -122,70 +122,9 @@ export function environmentFor(
   };
 }
 
-/** ChildService is a process started by the harness, its stdout/stderr captured line by line. */
-export interface ChildService {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly exited: Promise<number | null>;
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** kill sends a signal and resolves when the process has exited. */
-  kill(signal: NodeJS.Signals): Promise<void>;
-}
-
-function spawnNode(path: string, args: readonly string[], env: Record<string, string>): ChildService {
-  const child = spawn(process.execPath, [path, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  const onData = (buffer: Buffer, rest: { text: string }) => {
-    rest.text += buffer.toString('utf8');
-    const parts = rest.text.split('\n');
-    rest.text = parts.pop() ?? '';
-    lines.push(...parts.filter((line) => line !== ''));
-    for (const waiter of waiters) waiter();
-  };
-  const out = { text: '' };
-  const err = { text: '' };
-  child.stdout?.on('data', (b: Buffer) => onData(b, out));
-  child.stderr?.on('data', (b: Buffer) => onData(b, err));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    exited,
-    waitForLine(pattern, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const line = lines.find((l) => pattern.test(l));
-          if (line === undefined) return;
-          cleanup();
-          resolve(line);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(
-            new Error(
-              `no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`,
-            ),
-          );
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-    async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
-}
-
 /** startReconciler spawns `node services/reconciler/src/main.ts` with `env`. */
 export function startReconciler(env: Record<string, string>): ChildService {
-  return spawnNode(mainPath, [], env);
+  return spawnNodeService(mainPath, [], env);
 }
 
 /** runReplay spawns the replay CLI with `args` and resolves with its exit code and output once it exits. */
@@ -193,7 +132,7 @@ export async function runReplay(
   env: Record<string, string>,
   args: readonly string[] = [],
 ): Promise<{ code: number | null; lines: string[] }> {
-  const replay = spawnNode(replayPath, args, env);
+  const replay = spawnNodeService(replayPath, args, env);
   const code = await replay.exited;
   // Let the last 'data' events drain.
   await new Promise((resolve) => setImmediate(resolve));

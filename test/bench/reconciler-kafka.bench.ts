@@ -31,11 +31,11 @@ import {
   referenceLoopMs,
   startReconciler,
   uniqueNames,
-  type ChildService,
   type Connection,
   type InputRecord,
   type ReconcilerNames,
 } from './reconciler-kafka-harness.ts';
+import type { ChildService } from '@driftline/shared/testing';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TopicId } from '@driftline/schemas';
 import { createAvroSerde, createCompactedReader, createKafkaClient } from '@driftline/shared/kafka';
 import { createLogger } from '@driftline/shared/logging';
+import { spawnNodeService, type ChildService } from '@driftline/shared/testing';
 
 const mainPath = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -68,66 +68,11 @@ export function environmentFor(
 }
 
 /** DesiredProcess is a desired service running as a child process, its stdout/stderr captured. */
-export interface DesiredProcess {
-  readonly child: ChildProcess;
-  /** Every line written so far (stdout and stderr). */
-  readonly lines: string[];
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** kill sends a signal and resolves when the process has exited. */
-  kill(signal: NodeJS.Signals): Promise<void>;
-  readonly exited: Promise<number | null>;
-}
+export type DesiredProcess = ChildService;
 
 /** startDesired spawns `node services/desired/src/main.ts` with `env`. */
 export function startDesired(env: Record<string, string>): DesiredProcess {
-  const child = spawn(process.execPath, [mainPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  const onData = (buffer: Buffer, rest: { text: string }) => {
-    rest.text += buffer.toString('utf8');
-    const parts = rest.text.split('\n');
-    rest.text = parts.pop() ?? '';
-    lines.push(...parts.filter((line) => line !== ''));
-    for (const waiter of waiters) waiter();
-  };
-  const out = { text: '' };
-  const err = { text: '' };
-  child.stdout?.on('data', (b: Buffer) => onData(b, out));
-  child.stderr?.on('data', (b: Buffer) => onData(b, err));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    exited,
-    waitForLine(pattern, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const line = lines.find((l) => pattern.test(l));
-          if (line === undefined) return;
-          cleanup();
-          resolve(line);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(
-            new Error(
-              `no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`,
-            ),
-          );
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-    async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
+  return spawnNodeService(mainPath, [], env);
 }
 
 /** TopicRecord is one decoded record read back from a topic. */
