@@ -220,7 +220,10 @@ describe('createChunkWriter', () => {
         },
       ],
       drift: [{ _id: key, status: 'resolved', resolvedEventId: 'e-res', resolvedAtMs: 50 }],
-      operations: [{ _id: 'op-8', key: 'p/n/MongoDB/db-8', outcome: 'outstanding' }],
+      operations: [
+        { _id: 'op-8', key: 'p/n/MongoDB/db-8', outcome: 'outstanding' },
+        { _id: 'op-old', key, type: 'HorizontalScaling', outcome: 'outstanding' },
+      ],
     };
     const operation = planRecord({
       topic: 'operations',
@@ -237,8 +240,9 @@ describe('createChunkWriter', () => {
       value: driftRecord({ status: 'resolved', eventId: 'e8', detectedAtMs: 70 }, 'p/n/MongoDB/db-8'),
     });
     expect((await writer.write([operation, resolved], signal)).size).toBe(0);
-    expect(store.finds.map((f) => f.collection).slice(-4)).toEqual([
+    expect(store.finds.map((f) => f.collection).slice(-5)).toEqual([
       'outstanding_operations',
+      'operations',
       'operations',
       'outstanding_operations',
       'drift',
@@ -249,6 +253,43 @@ describe('createChunkWriter', () => {
     expect(followUps.filter(([, m]) => m?.includes('"superseded"'))).toHaveLength(1);
     expect(followUps.filter(([, m]) => m?.includes('"achievedByEventId":"e8"'))).toHaveLength(1);
     expect(followUps.filter(([, m]) => m?.includes('"achievedByEventId":"e-res"'))).toHaveLength(1);
+  });
+
+  it('settles a claim only when another operation of its key and type is outstanding', async () => {
+    const { store, writer, signal } = harness();
+    const op = (i: number) =>
+      planRecord({
+        topic: 'operations',
+        key: `p/n/MongoDB/db-${i}`,
+        sourcePartition: 0,
+        sourceOffset: i,
+        value: operationRecord({ operationId: `op-${i}` }, `p/n/MongoDB/db-${i}`),
+      });
+    const claim = (i: number) => ({
+      _id: `p/n/MongoDB/db-${i}|HorizontalScaling`,
+      key: `p/n/MongoDB/db-${i}`,
+      type: 'HorizontalScaling',
+      operationId: `op-${i}`,
+      desiredGeneration: 1,
+      createdAtMs: 1,
+      released: false,
+    });
+    store.documents = {
+      outstanding_operations: [claim(1), claim(2)],
+      // db-1: only the holder is outstanding; db-2: an older one too.
+      operations: [
+        { _id: 'op-1', key: 'p/n/MongoDB/db-1', type: 'HorizontalScaling', outcome: 'outstanding' },
+        { _id: 'op-2', key: 'p/n/MongoDB/db-2', type: 'HorizontalScaling', outcome: 'outstanding' },
+        { _id: 'op-2-old', key: 'p/n/MongoDB/db-2', type: 'HorizontalScaling', outcome: 'outstanding' },
+      ],
+    };
+    expect((await writer.write([op(1), op(2)], signal)).size).toBe(0);
+    const settled = store.calls.flatMap((c) =>
+      c.models.flatMap((m) =>
+        'updateMany' in m && c.collection === 'operations' ? [m.updateMany.filter['key']] : [],
+      ),
+    );
+    expect(settled).toEqual(['p/n/MongoDB/db-2']);
   });
 
   it('sends a resolution’s lineage only to collections holding something outstanding for its key', async () => {

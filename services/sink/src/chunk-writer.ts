@@ -2,7 +2,7 @@ import { BSON, MongoNetworkError, MongoServerSelectionError, type Document } fro
 import { DriftlineError, judge, type DriftlineErrorCode } from '@driftline/shared/errors';
 import type { Logger } from '@driftline/shared/logging';
 import { fullJitterDelay, systemRandom, type Clock, type Random } from '@driftline/shared/resilience';
-import type { Claim } from './claim.ts';
+import { claimId, type Claim } from './claim.ts';
 import { lateLineageWrites, resolveLineageWrites, settleClaimWrites, type ResolvedDrift } from './lineage.ts';
 import { noopSinkMetrics, type SinkMetricsPort } from './sink-metrics.ts';
 import type { SinkStorePort } from './store.ts';
@@ -389,6 +389,27 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
     return open;
   }
 
+  /**
+   * contestedClaims says which of `claims` have an outstanding operation of their key and type
+   * other than the holder: one read of the claims' keys for a chunk, so the settling `updateMany`
+   * (a collection scan on mongo-java-server) is sent only where there is something to supersede —
+   * an operation usually arrives alone. Skipping is safe: the claim is written before this read,
+   * and an operation written after it settles through its own follow-up.
+   */
+  async function contestedClaims(claims: readonly Claim[], signal: AbortSignal): Promise<Set<string>> {
+    const holders = new Map(claims.map((claim) => [claim._id, claim.operationId]));
+    const keys = [...new Set(claims.map((claim) => claim.key))];
+    const contested = new Set<string>();
+    if (keys.length === 0) return contested;
+    const filter = { key: { $in: keys }, outcome: 'outstanding' };
+    for (const op of await find('operations', filter, signal, ['key', 'type'])) {
+      const id = claimId(String(op['key']), String(op['type']));
+      const holder = holders.get(id);
+      if (holder !== undefined && op['_id'] !== holder) contested.add(id);
+    }
+    return contested;
+  }
+
   async function followUpWrites(
     requests: readonly { record: number; followUp: FollowUp }[],
     signal: AbortSignal,
@@ -401,7 +422,7 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
       if (followUp.type === 'resolve-lineage') {
         resolutions.push({ record, ...followUp });
       } else if (followUp.type === 'settle-claim') {
-        const id = `${followUp.key}|${followUp.operationType}`;
+        const id = claimId(followUp.key, followUp.operationType);
         if (!settle.has(id)) settle.set(id, record);
       } else if (!late.has(followUp.key)) {
         late.set(followUp.key, record);
@@ -413,9 +434,10 @@ export function createChunkWriter(options: ChunkWriterOptions): ChunkWriter {
         { _id: { $in: [...settle.keys()] } },
         signal,
       )) as Claim[];
+      const contested = await contestedClaims(claims, signal);
       for (const claim of claims) {
         const record = settle.get(claim._id);
-        if (record === undefined) continue;
+        if (record === undefined || !contested.has(claim._id)) continue;
         for (const write of settleClaimWrites(claim)) out.push({ record, write, alone: false });
       }
     }
