@@ -12,16 +12,10 @@ import { seedMongo } from './demo/seed-mongo.ts';
 import { demoOptionsFromEnv } from './start/demo-options.ts';
 import { startDriftFeed, type DriftFeed } from './start/drift-feed.ts';
 import { driftLine } from './start/drift-line.ts';
-import { freePort } from './start/free-port.ts';
 import { measureGroupLag, type GroupLag } from './start/group-lag.ts';
 import { LiveView } from './start/live-view.ts';
 import { scrapeCounts, type ServiceCounts } from './start/metrics-scrape.ts';
-import {
-  consumerGroups,
-  newCredentialsKey,
-  prefixedTopics,
-  type PipelineSettings,
-} from './start/pipeline-settings.ts';
+import { consumerGroups, runSettings, type PipelineSettings } from './start/pipeline-settings.ts';
 import { provisionTopics } from './start/provision-topics.ts';
 import { SERVICE_NAMES, type ServiceName } from './start/service-process.ts';
 import { ServiceSet } from './start/service-set.ts';
@@ -147,24 +141,14 @@ try {
       `${seed.providers.length} providers, ${seed.databases.length} databases, ${seed.drifting.size} drifting, in ${db.databaseName}`,
   );
 
-  settings = {
-    kafkaBrokers: endpoints.kafkaBrokers,
-    schemaRegistryUrl: endpoints.schemaRegistryUrl,
-    mongoUrl: endpoints.mongoUrl,
+  settings = await runSettings({
+    endpoints,
     mongoDatabase: db.databaseName,
-    topics: prefixedTopics(runId),
-    groupPrefix: runId,
-    ports: {
-      desired: await freePort(),
-      watcher: await freePort(),
-      reconciler: await freePort(),
-      sink: await freePort(),
-    },
+    runId,
     partitions: 6,
-    credentialsKey: newCredentialsKey(),
     reconcilerPersistMs: options.persistMs,
     logLevel: 'info',
-  };
+  });
   const s = settings;
   const kafka = createKafkaClient(
     { brokers: endpoints.kafkaBrokers, clientId: `${runId}-start` },

@@ -46,11 +46,18 @@ describe('npm start', () => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': only then has everything the demo wrote reached `output`.
+    let closed = false;
+    const exited = new Promise<number | null>((resolve) =>
+      child?.on('close', (code) => {
+        closed = true;
+        resolve(code);
+      }),
+    );
 
     const deadline = Date.now() + 150_000;
     while (!(/\bopened\b/.test(output) && /\bresolved\b/.test(output)) && Date.now() < deadline) {
-      if (child.exitCode !== null) break;
+      if (closed) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(output, output.slice(-3000)).toMatch(/✓ sink running/);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TopicId } from '@driftline/schemas';
+import { freePort } from './free-port.ts';
 import type { ServiceName } from './service-process.ts';
 
 /**
@@ -49,6 +50,48 @@ export function prefixedTopics(prefix: string): Record<TopicId, string> {
 /** newCredentialsKey returns a fresh random 32-byte key, base64 (never reused across runs). */
 export function newCredentialsKey(): string {
   return randomBytes(32).toString('base64');
+}
+
+/** RunSettingsInput is what differs between runs; everything else `runSettings` derives. */
+export interface RunSettingsInput {
+  readonly endpoints: {
+    readonly kafkaBrokers: readonly string[];
+    readonly schemaRegistryUrl: string;
+    readonly mongoUrl: string;
+  };
+  readonly mongoDatabase: string;
+  /** The run's id: topic prefix, consumer-group prefix, instance name. */
+  readonly runId: string;
+  readonly partitions: number;
+  readonly reconcilerPersistMs: number;
+  readonly logLevel: string;
+  readonly extraEnv?: PipelineSettings['extraEnv'];
+}
+
+/**
+ * runSettings gives one run of the pipeline its own topics (`<runId>.driftline.*.v1`), consumer
+ * groups, free ops ports and a fresh credentials key, so runs on one stack never see each other.
+ */
+export async function runSettings(input: RunSettingsInput): Promise<PipelineSettings> {
+  return {
+    kafkaBrokers: input.endpoints.kafkaBrokers,
+    schemaRegistryUrl: input.endpoints.schemaRegistryUrl,
+    mongoUrl: input.endpoints.mongoUrl,
+    mongoDatabase: input.mongoDatabase,
+    topics: prefixedTopics(input.runId),
+    groupPrefix: input.runId,
+    ports: {
+      desired: await freePort(),
+      watcher: await freePort(),
+      reconciler: await freePort(),
+      sink: await freePort(),
+    },
+    partitions: input.partitions,
+    credentialsKey: newCredentialsKey(),
+    reconcilerPersistMs: input.reconcilerPersistMs,
+    logLevel: input.logLevel,
+    ...(input.extraEnv === undefined ? {} : { extraEnv: input.extraEnv }),
+  };
 }
 
 const CREDENTIALS_KEY_ID = 'demo-k1';

@@ -9,12 +9,7 @@ import { MongoClient } from 'mongodb';
 import { desiredSeedOf } from '../../scripts/demo/desired-records.ts';
 import { seedMongo } from '../../scripts/demo/seed-mongo.ts';
 import { startDriftFeed } from '../../scripts/start/drift-feed.ts';
-import { freePort } from '../../scripts/start/free-port.ts';
-import {
-  newCredentialsKey,
-  prefixedTopics,
-  type PipelineSettings,
-} from '../../scripts/start/pipeline-settings.ts';
+import { runSettings } from '../../scripts/start/pipeline-settings.ts';
 import { provisionTopics } from '../../scripts/start/provision-topics.ts';
 import { SERVICE_NAMES } from '../../scripts/start/service-process.ts';
 import { ServiceSet } from '../../scripts/start/service-set.ts';
@@ -80,21 +75,11 @@ try {
   await seedMongo(db, seed);
   say(`fleet ${PROVIDERS} × ${DATABASES}, ${seed.drifting.size} drifting; MongoDB ${db.databaseName} seeded`);
 
-  const settings: PipelineSettings = {
-    kafkaBrokers: endpoints.kafkaBrokers,
-    schemaRegistryUrl: endpoints.schemaRegistryUrl,
-    mongoUrl: endpoints.mongoUrl,
+  const settings = await runSettings({
+    endpoints,
     mongoDatabase: db.databaseName,
-    topics: prefixedTopics(runId),
-    groupPrefix: runId,
-    ports: {
-      desired: await freePort(),
-      watcher: await freePort(),
-      reconciler: await freePort(),
-      sink: await freePort(),
-    },
+    runId,
     partitions: 6,
-    credentialsKey: newCredentialsKey(),
     reconcilerPersistMs: PERSIST_MS,
     logLevel: LOG_LEVEL ?? 'warn',
     ...(CPU_PROF_DIR === undefined
@@ -109,7 +94,7 @@ try {
             ]),
           ),
         }),
-  };
+  });
   const kafka = createKafkaClient(
     { brokers: endpoints.kafkaBrokers, clientId: `${runId}-bench` },
     createLogger({ service: 'bench', level: 'fatal' }),

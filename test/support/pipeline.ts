@@ -8,12 +8,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { desiredSeedOf, type DesiredSeed } from '../../scripts/demo/desired-records.ts';
 import { seedMongo } from '../../scripts/demo/seed-mongo.ts';
 import { startDriftFeed, type DriftArrival, type DriftFeed } from '../../scripts/start/drift-feed.ts';
-import { freePort } from '../../scripts/start/free-port.ts';
-import {
-  newCredentialsKey,
-  prefixedTopics,
-  type PipelineSettings,
-} from '../../scripts/start/pipeline-settings.ts';
+import { runSettings, type PipelineSettings } from '../../scripts/start/pipeline-settings.ts';
 import { provisionTopics } from '../../scripts/start/provision-topics.ts';
 import { logTail } from '../../scripts/start/readiness.ts';
 import { ServiceSet } from '../../scripts/start/service-set.ts';
@@ -91,25 +86,15 @@ export async function startPipeline(
     cleanups.push(() => db.dropDatabase());
     await seedMongo(db, seed);
 
-    const settings: PipelineSettings = {
-      kafkaBrokers: endpoints.kafkaBrokers,
-      schemaRegistryUrl: endpoints.schemaRegistryUrl,
-      mongoUrl: endpoints.mongoUrl,
+    const settings = await runSettings({
+      endpoints,
       mongoDatabase: db.databaseName,
-      topics: prefixedTopics(id),
-      groupPrefix: id,
-      ports: {
-        desired: await freePort(),
-        watcher: await freePort(),
-        reconciler: await freePort(),
-        sink: await freePort(),
-      },
+      runId: id,
       partitions: options.partitions ?? 3,
-      credentialsKey: newCredentialsKey(),
       reconcilerPersistMs: options.reconcilerPersistMs ?? 0,
       logLevel: options.logLevel ?? 'info',
       ...(options.extraEnv === undefined ? {} : { extraEnv: options.extraEnv }),
-    };
+    });
     const kafka = createKafkaClient(
       { brokers: endpoints.kafkaBrokers, clientId: `${id}-test` },
       createLogger({ service: 'e2e', level: 'error' }),
