@@ -1,5 +1,6 @@
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { DriftlineError } from '@driftline/shared/errors';
+import { createPolicy } from '@driftline/shared/resilience';
 import { toKafkaError } from './kafka-error.ts';
 import type {
   EnsureTopicsResult,
@@ -18,6 +19,12 @@ const { ConfigResourceTypes } = kafkajs;
 // How long the controller may take to create topics and elect leaders; a single KRaft node answers
 // in well under a second, a loaded cluster in a few.
 const CREATE_TIMEOUT_MS = 30_000;
+
+// A just-created topic can be unknown to the broker's metadata for a moment (KRaft propagates it
+// asynchronously), and kafkajs's wait for leaders retries only LEADER_NOT_AVAILABLE: it gives up
+// with UNKNOWN_TOPIC_OR_PARTITION. ensureTopics is idempotent, so a transient failure re-runs it
+// whole, a few times with jittered backoff (up to ~3 s in all); a drift from the spec is never retried.
+const ENSURE_RETRY = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 1_000 } as const;
 
 async function describeExisting(admin: Admin, names: readonly string[]): Promise<TopicDescription[]> {
   const all = new Set(await admin.listTopics());
@@ -55,12 +62,51 @@ function driftError(drift: Parameters<typeof describeDrift>[0]): DriftlineError 
 }
 
 /**
+ * ensureTopicsOnce creates the missing topics of `specs`, then re-describes them all and rejects
+ * with a `KAFKA_FATAL` DriftlineError naming each partition-count or cleanup-policy difference.
+ */
+async function ensureTopicsOnce(admin: Admin, specs: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
+  const names = specs.map((spec) => spec.name);
+  let plan;
+  try {
+    plan = planTopics(specs, await describeExisting(admin, names));
+    if (plan.drift.length === 0 && plan.create.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        timeout: CREATE_TIMEOUT_MS,
+        topics: plan.create.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: topicConfigEntries(spec),
+        })),
+      });
+    }
+  } catch (error) {
+    throw toKafkaError(error, 'provisioning Kafka topics', { topics: names.join(',') });
+  }
+  if (plan.drift.length > 0) throw driftError(plan.drift);
+  if (plan.create.length > 0) {
+    // Verify what exists now, so a concurrent creator with different settings is caught too.
+    const after = planTopics(
+      specs,
+      await describeExisting(admin, names).catch((error: unknown) => {
+        throw toKafkaError(error, 'describing Kafka topics');
+      }),
+    );
+    if (after.drift.length > 0) throw driftError(after.drift);
+  }
+  return { created: plan.create.map((spec) => spec.name), existing: plan.existing };
+}
+
+/**
  * createKafkaAdmin connects a kafkajs admin client and returns it as a KafkaAdminPort.
  * `ensureTopics` is idempotent and safe to race: it creates the missing topics (cleanup.policy,
  * min.insync.replicas, the spec's configs), then re-describes every topic and rejects with a
  * `KAFKA_FATAL` DriftlineError naming each partition-count or cleanup-policy difference — also
  * when another process created a topic concurrently with other settings. It never alters an
- * existing topic.
+ * existing topic. A transient failure re-runs it (ENSURE_RETRY); a topic the failed attempt
+ * created is then reported under `existing`.
  */
 export async function createKafkaAdmin(kafka: Kafka): Promise<KafkaAdminPort> {
   const admin = kafka.admin();
@@ -70,40 +116,11 @@ export async function createKafkaAdmin(kafka: Kafka): Promise<KafkaAdminPort> {
     throw toKafkaError(error, 'connecting the Kafka admin client');
   }
   let connected = true;
+  const ensurePolicy = createPolicy({ name: 'kafka-topics', retry: ENSURE_RETRY });
 
   return {
-    async ensureTopics(specs: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
-      const names = specs.map((spec) => spec.name);
-      let plan;
-      try {
-        plan = planTopics(specs, await describeExisting(admin, names));
-        if (plan.drift.length === 0 && plan.create.length > 0) {
-          await admin.createTopics({
-            waitForLeaders: true,
-            timeout: CREATE_TIMEOUT_MS,
-            topics: plan.create.map((spec) => ({
-              topic: spec.name,
-              numPartitions: spec.partitions,
-              replicationFactor: spec.replicationFactor,
-              configEntries: topicConfigEntries(spec),
-            })),
-          });
-        }
-      } catch (error) {
-        throw toKafkaError(error, 'provisioning Kafka topics', { topics: names.join(',') });
-      }
-      if (plan.drift.length > 0) throw driftError(plan.drift);
-      if (plan.create.length > 0) {
-        // Verify what exists now, so a concurrent creator with different settings is caught too.
-        const after = planTopics(
-          specs,
-          await describeExisting(admin, names).catch((error: unknown) => {
-            throw toKafkaError(error, 'describing Kafka topics');
-          }),
-        );
-        if (after.drift.length > 0) throw driftError(after.drift);
-      }
-      return { created: plan.create.map((spec) => spec.name), existing: plan.existing };
+    ensureTopics(specs: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
+      return ensurePolicy.execute(() => ensureTopicsOnce(admin, specs));
     },
 
     async describeTopics(names: readonly string[]): Promise<readonly TopicDescription[]> {
