@@ -59,20 +59,8 @@ describe('watcher crash takeover', () => {
     await harness.waitFor('changes published by the survivor', () =>
       changed.every((k) => harness.latest().get(k)?.replicas === 11),
     );
-    await harness.waitFor('takeover resync reported', () =>
-      doomed.every((id) =>
-        harness.health.some(
-          (h) => h.provider === id && h.watcherId === 'survivor' && h.lastResyncAtMs !== null,
-        ),
-      ),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(
-      harness.observed
-        .slice(before)
-        .map((m) => m.key)
-        .sort(),
-    ).toEqual(changed.sort());
+    await harness.waitForTakeover('survivor', doomed);
+    expect(await harness.keysPublishedSince(before)).toEqual(changed.sort());
   });
 
   it('stops gracefully on SIGTERM: exits 0 and hands its providers over at once', async () => {

@@ -66,18 +66,8 @@ describe('watcher ownership', () => {
     await harness.waitFor('changes published by the survivor', () =>
       changed.every((k) => harness.latest().get(k)?.replicas === 6),
     );
-    await harness.waitFor('takeover resync reported', () =>
-      moved.every((id) =>
-        harness.health.some((h) => h.provider === id && h.watcherId === 'b' && h.lastResyncAtMs !== null),
-      ),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(
-      harness.observed
-        .slice(before)
-        .map((m) => m.key)
-        .sort(),
-    ).toEqual(changed.sort());
+    await harness.waitForTakeover('b', moved);
+    expect(await harness.keysPublishedSince(before)).toEqual(changed.sort());
   });
 
   it('refuses provider records with exec plugins, file references or unapproved plain http', async () => {

@@ -273,6 +273,27 @@ export class WatcherHarness {
     }
   }
 
+  /** waitForTakeover waits until `watcherId` reported a completed resync for every one of `providers`. */
+  async waitForTakeover(watcherId: string, providers: readonly string[]): Promise<void> {
+    await this.waitFor('takeover resync reported', () =>
+      providers.every((id) =>
+        this.health.some((h) => h.provider === id && h.watcherId === watcherId && h.lastResyncAtMs !== null),
+      ),
+    );
+  }
+
+  /**
+   * keysPublishedSince returns the keys of every record published on observed.v1 after the first
+   * `count` (one entry per record, sorted), once a second has passed for stragglers to arrive.
+   */
+  async keysPublishedSince(count: number): Promise<string[]> {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return this.observed
+      .slice(count)
+      .map((m) => m.key)
+      .sort();
+  }
+
   /** latest is the observed table as a consumer would see it: the last record per key (live view). */
   latest(): ReadonlyMap<string, ObservedDatabase | null> {
     return this.#latest;
