@@ -64,6 +64,19 @@ const Record = kafkajs('protocol/recordBatch/record/v0/index.js') as (input: Rec
 const { RecordBatch } = kafkajs('protocol/recordBatch/v0/index.js') as {
   RecordBatch: (input: Record<string, unknown>) => Promise<EncoderInstance>;
 };
+const produceRequest = kafkajs('protocol/requests/produce/v3/request.js') as (input: {
+  acks: number;
+  timeout: number;
+  topicData: {
+    topic: string;
+    partitions: { partition: number; firstSequence: number; messages: RecordInput[] }[];
+  }[];
+}) => { encode(): Promise<EncoderInstance> };
+const frameRequest = kafkajs('protocol/request.js') as (input: {
+  correlationId: number;
+  clientId: string;
+  request: { encode(): Promise<EncoderInstance> };
+}) => Promise<EncoderInstance>;
 const decodeRecordBatch = kafkajs('protocol/recordBatch/v0/decoder.js') as (
   decoder: DecoderInstance,
 ) => Promise<{ records: DecodedRecord[] }>;
@@ -140,6 +153,27 @@ describe('kafkajs record codec (patched)', () => {
     expect(decoded?.value?.toString()).toBe('value');
     expect(decoded?.headers['correlation-id']?.toString()).toBe('abc');
     expect((decoded?.headers['repeated'] as Buffer[]).map(String)).toEqual(['x', 'y']);
+  });
+
+  it('sizes the encoders of a produce request for their content instead of growing them', async () => {
+    const messages = Array.from({ length: 1_000 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(400, i) }));
+    const alloc = vi.spyOn(Buffer, 'alloc');
+    const allocUnsafe = vi.spyOn(Buffer, 'allocUnsafe');
+    const request = await frameRequest({
+      correlationId: 1,
+      clientId: 'test',
+      request: produceRequest({
+        acks: -1,
+        timeout: 1_000,
+        topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages }] }],
+      }),
+    });
+    // One buffer per nesting level (records, batch, partition, topic, request, frame): without the
+    // patch each level grew from 512 bytes by doubling, a dozen reallocations and copies apiece.
+    const large = [...alloc.mock.calls, ...allocUnsafe.mock.calls].filter(([size]) => size >= 64 * 1024);
+    expect(large.length).toBeLessThanOrEqual(8);
+    vi.restoreAllMocks();
+    expect(request.buffer.length).toBeGreaterThan(1_000 * 400);
   });
 
   it('groups the messages of a send per partition without copying an array per message', () => {
