@@ -1,10 +1,5 @@
-import {
-  LatestPerKey,
-  type AvroSerde,
-  type CompactedReader,
-  type ConsumedRecord,
-  type PartitionEnd,
-} from '@driftline/shared/kafka';
+import type { DriftEvent } from '@driftline/schemas';
+import type { AvroSerde, CompactedReader, PartitionEnd } from '@driftline/shared/kafka';
 import { decodeInput, type InputSide } from './kafka-codec.ts';
 import { HealthTable } from './kafka-health-table.ts';
 import { compareDriftSets, driftSetDigest, DriftSetBuilder, type DriftSetComparison } from './output-hash.ts';
@@ -87,10 +82,13 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
   ];
   const inputTotal = inputRanges.reduce((sum, r) => sum + Number(r.end), 0);
   let read = 0;
-  const latest = await readLatest(reader, inputRanges, (n) => {
-    read += n;
-    progress({ phase: 'read-inputs', records: read, total: inputTotal });
-  });
+  const latest = await reader.latest(
+    { topics: [...new Set(inputRanges.map((r) => r.topic))], ends: inputRanges },
+    (n) => {
+      read += n;
+      progress({ phase: 'read-inputs', records: read, total: inputTotal });
+    },
+  );
   const desired: TimedInput[] = [];
   const observed: TimedInput[] = [];
   let skipped = 0;
@@ -123,8 +121,11 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
   }
   const pending = reconciler.pendingSize();
   reconciler.dispose();
+  // Only each key's last drift event decides its place in the drift set: hash those alone.
+  const lastDrift = new Map<string, DriftEvent>();
+  for (const output of outputs) if (output.type === 'drift') lastDrift.set(output.event.key, output.event);
   const replayed = new DriftSetBuilder();
-  for (const output of outputs) if (output.type === 'drift') replayed.add(output.event);
+  for (const event of lastDrift.values()) replayed.add(event);
 
   const driftRanges = await options.endOffsets(topics.drift);
   const driftTotal = driftRanges.reduce((sum, r) => sum + Number(r.end), 0);
@@ -148,17 +149,4 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
     skipped,
     pending,
   };
-}
-
-async function readLatest(
-  reader: CompactedReader,
-  ranges: readonly PartitionEnd[],
-  onRead: (count: number) => void,
-): Promise<ConsumedRecord[]> {
-  const latest = new LatestPerKey();
-  await reader.scan({ topics: [...new Set(ranges.map((r) => r.topic))], ends: ranges }, (records) => {
-    for (const record of records) latest.add(record);
-    onRead(records.length);
-  });
-  return latest.records();
 }

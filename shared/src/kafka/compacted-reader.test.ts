@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { DriftlineError } from '@driftline/shared/errors';
 import type { KafkaClient } from './client-factory.ts';
-import { createCompactedReader, readPlan, selectRecords, type CompactedRead } from './compacted-reader.ts';
+import {
+  belowEnd,
+  createCompactedReader,
+  readPlan,
+  withKey,
+  type CompactedRead,
+} from './compacted-reader.ts';
 import type { ConsumedRecord } from './ports.ts';
 
 const logger = pino({ level: 'silent' });
@@ -106,7 +112,7 @@ function fakeKafka(
 const summary = (records: readonly ConsumedRecord[]) =>
   records.map((r) => `${r.topic}/${r.partition}@${r.offset} ${r.key}=${r.value?.toString() ?? 'null'}`);
 
-describe('selectRecords', () => {
+describe('belowEnd and withKey', () => {
   const batch: ConsumedRecord[] = ['a', null, 'b', 'a'].map((key, i) => ({
     topic: 't',
     partition: 0,
@@ -119,16 +125,16 @@ describe('selectRecords', () => {
   const offsets = (records: readonly ConsumedRecord[]) => records.map((r) => r.offset);
 
   it('keeps a batch wholly below the end as it is, and cuts one that reaches it', () => {
-    expect(selectRecords({ topics: ['t'] }, batch, 14n)).toBe(batch);
-    expect(offsets(selectRecords({ topics: ['t'] }, batch, 12n))).toEqual(['10', '11']);
-    expect(selectRecords({ topics: ['t'] }, batch, 10n)).toEqual([]);
-    expect(selectRecords({ topics: ['t'] }, [], 10n)).toEqual([]);
+    expect(belowEnd(batch, 14n)).toBe(batch);
+    expect(offsets(belowEnd(batch, 12n))).toEqual(['10', '11']);
+    expect(belowEnd(batch, 10n)).toEqual([]);
+    expect(belowEnd([], 10n)).toEqual([]);
   });
 
-  it('applies the key filter on either kind of batch, dropping keyless records', () => {
+  it('applies the key filter, dropping keyless records', () => {
     const read: CompactedRead = { topics: ['t'], key: (key) => key === 'a' };
-    expect(offsets(selectRecords(read, batch, 14n))).toEqual(['10', '13']);
-    expect(offsets(selectRecords(read, batch, 13n))).toEqual(['10']);
+    expect(offsets(withKey(read, batch))).toEqual(['10', '13']);
+    expect(withKey({ topics: ['t'] }, batch)).toBe(batch);
   });
 });
 

@@ -48,4 +48,12 @@ describe('toConsumedBatch', () => {
       b: 'y',
     });
   });
+
+  it('gives every record without headers the same frozen empty object', () => {
+    const empty = headersOf({});
+    expect(empty).toEqual({});
+    expect(headersOf(undefined)).toBe(empty);
+    expect(headersOf({})).toBe(empty);
+    expect(Object.isFrozen(empty)).toBe(true);
+  });
 });

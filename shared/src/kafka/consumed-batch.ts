@@ -1,14 +1,20 @@
 import type { Batch, IHeaders, KafkaMessage } from 'kafkajs';
 import type { ConsumedBatch, ConsumedRecord, RecordHeaders } from './ports.ts';
 
+// Most records carry no headers: they all share one frozen empty object instead of a new one each.
+const NO_HEADERS: RecordHeaders = Object.freeze({});
+
 /**
  * headersOf converts kafkajs headers to UTF-8 strings. Kafka allows a header key to repeat;
  * kafkajs then gives an array, and the last value wins (Java's `Headers.lastHeader`).
  */
 export function headersOf(headers: IHeaders | undefined): RecordHeaders {
+  if (headers === undefined) return NO_HEADERS;
+  const names = Object.keys(headers);
+  if (names.length === 0) return NO_HEADERS;
   const out: Record<string, string> = {};
-  if (headers === undefined) return out;
-  for (const [name, raw] of Object.entries(headers)) {
+  for (const name of names) {
+    const raw = headers[name];
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (value === undefined) continue;
     out[name] = typeof value === 'string' ? value : value.toString('utf8');

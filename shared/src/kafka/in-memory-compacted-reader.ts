@@ -32,8 +32,10 @@ export function inMemoryCompactedReader(
       const records = select(read);
       if (records.length > 0) await onRecords(records);
     },
-    async latest(read) {
-      return latestPerKey(select(read));
+    async latest(read, onRead) {
+      const records = select(read);
+      if (records.length > 0) onRead?.(records.length);
+      return latestPerKey(records);
     },
   };
 }
