@@ -169,4 +169,79 @@ describe('CollectionPipeline', () => {
     await runUntil(pipeline(), () => topics.table('databases').size === 1);
     expect(topics.log.filter((e) => e.output.type === 'dead-letter')).toHaveLength(1);
   });
+
+  it('reads the next batch while one is being published, never more than batchMaxChanges unstored', async () => {
+    const source = new InMemorySource();
+    const topics = new InMemoryTopics();
+    const positions = new InMemoryPositions();
+    const held: (() => void)[] = [];
+    const reads: number[] = [];
+    const cursorOf = source.openChangeCursor.bind(source);
+    source.openChangeCursor = async (collection, start) => {
+      const cursor = await cursorOf(collection, start);
+      return {
+        nextBatch: async (max) => {
+          const batch = await cursor.nextBatch(max);
+          if (batch.changes.length > 0) reads.push(max);
+          return batch;
+        },
+        close: () => cursor.close(),
+      };
+    };
+    const pipeline = new CollectionPipeline({
+      collection: 'databases',
+      source,
+      positions,
+      keyIndexSource: topics,
+      publisher: {
+        publish: async (outputs, marker) => {
+          // Stream sends wait until the test acknowledges them.
+          if (marker.source === 'stream') await new Promise<void>((resolve) => held.push(resolve));
+          await topics.publish(outputs, marker);
+        },
+      },
+      observer: noopObserver,
+      logger,
+      now: () => 0,
+      maxDocumentBytes: 10_000,
+      seal: null,
+      snapshotPageSize: 2,
+      batchMaxChanges: 3,
+      idlePositionSaveIntervalMs: 0,
+    });
+    const controller = new AbortController();
+    const run = pipeline.run(controller.signal);
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(done()).toBe(true);
+    };
+    await until(() => positions.saved.length === 1);
+    source.write('databases', 'id-a', db('a'));
+    source.write('databases', 'id-b', db('b'));
+    await until(() => held.length === 1);
+    // Batch 1 (a, b) is unacknowledged; the next read may take only 3 - 2 changes.
+    source.write('databases', 'id-a', db('a', 2));
+    source.write('databases', 'id-c', db('c'));
+    await until(() => reads.length === 2);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toEqual([3, 1]);
+    expect(held).toHaveLength(1);
+    expect(positions.saved).toHaveLength(1);
+    // Acknowledging batch 1 stores its position and lets batch 2 be sent, then c is read.
+    held[0]?.();
+    await until(() => held.length === 2 && positions.saved.length === 2);
+    held[1]?.();
+    await until(() => held.length === 3);
+    held[2]?.();
+    await until(() => topics.table('databases').has('p1/ns/MongoDB/c') && positions.saved.length === 4);
+    // Batch 2 (one change) was still unstored when c was read.
+    expect(reads).toEqual([3, 1, 2]);
+    expect(replicasIn(topics.table('databases'))).toEqual({
+      'p1/ns/MongoDB/a': 2,
+      'p1/ns/MongoDB/b': 1,
+      'p1/ns/MongoDB/c': 1,
+    });
+    controller.abort();
+    await run;
+  });
 });

@@ -12,12 +12,14 @@ import {
   type StoredPosition,
 } from './position.ts';
 import type {
+  ChangeBatch,
   ChangeSourcePort,
   KeyIndexSourcePort,
   PositionStorePort,
   PublisherPort,
   SnapshotPage,
 } from './ports.ts';
+import { StreamCommits } from './stream-commits.ts';
 import { tombstonesForVanished, translateChange, type TranslatorOutput } from './translator.ts';
 
 const maxResnapshotsInARow = 3;
@@ -55,8 +57,9 @@ export interface CollectionPipelineOptions {
  *    the collection in bounded `_id` pages, publish every document, tombstone the keys downstream
  *    holds that no document holds any more, then store the position "stream from that cluster
  *    time" — so a change made during the snapshot is replayed by the stream (a harmless duplicate);
- * 3. stream: read a batch, publish it, wait for Kafka's acknowledgement, only then store the
- *    batch's resume token. A crash at any instant repeats at most the batch in flight.
+ * 3. stream: read a batch, publish it, and only after Kafka's acknowledgement store the batch's
+ *    resume token; the next batch is read and translated meanwhile (see #stream). A crash at any
+ *    instant repeats at most the `batchMaxChanges` changes in flight.
  * A lost position (history lost, invalidate, drop/rename, unattributable change) triggers a
  * resnapshot whose records carry a resync id. Any other error rejects `run`; the caller restarts
  * it after a backoff, from step 1, so no half-applied in-memory state survives a failure.
@@ -111,45 +114,68 @@ export class CollectionPipeline {
     }
   }
 
+  /**
+   * #stream reads the next batch while earlier ones are still being published: reads and
+   * translations run in stream order, publishes run one after another in that order (per-key order
+   * holds across batches), and each position is stored after its own batch was acknowledged and
+   * after the position before it was stored. At most `batchMaxChanges` changes are read but not yet
+   * stored at any time: that bounds memory and keeps the crash guarantee — a restart republishes
+   * at most `batchMaxChanges` changes, however they were split into batches.
+   */
   async #stream(signal: AbortSignal, from: StoredPosition, onProgress: () => void): Promise<StoredPosition> {
-    const { collection, source, publisher, positions, observer, batchMaxChanges } = this.#options;
+    const { collection, source, batchMaxChanges } = this.#options;
     let position = from;
     const cursor = await source.openChangeCursor(collection, position.start);
-    observer.streamOpened(collection);
+    this.#options.observer.streamOpened(collection);
     this.#log.info({ start: describeStart(position) }, 'change stream opened');
+    const inFlight = new StreamCommits(this.#options);
     try {
       while (!signal.aborted) {
-        const batch = await cursor.nextBatch(batchMaxChanges);
+        inFlight.throwIfFailed();
+        if (inFlight.changes >= batchMaxChanges) {
+          await inFlight.settleOldest();
+          continue;
+        }
+        const batch = await cursor.nextBatch(batchMaxChanges - inFlight.changes);
         onProgress();
         this.#options.onProgress?.();
         const context = { ...this.#translatorSettings(), snapshotId: null };
         const outputs = batch.changes.flatMap((change) => translateChange(change, this.#index, context));
-        if (outputs.length > 0) {
-          await publisher.publish(outputs, { source: 'stream', resyncId: null });
-          observer.published(collection, 'stream', outputs);
+        const next = this.#positionAfter(position, batch);
+        if (next !== null) {
+          position = next;
+          this.#lastSaveAtMs = next.savedAtMs;
         }
-        if (batch.resumeToken === null) continue;
-        const idle = batch.changes.length === 0;
-        const nowMs = this.#options.now();
-        if (idle && nowMs - this.#lastSaveAtMs < this.#options.idlePositionSaveIntervalMs) continue;
-        if (idle && sameToken(position, batch.resumeToken)) continue;
-        position = {
-          collection,
-          start: { kind: 'resume-token', token: batch.resumeToken },
-          clusterTime: clusterTimeOfResumeToken(batch.resumeToken) ?? position.clusterTime,
-          snapshotId: position.snapshotId,
-          savedAtMs: nowMs,
-        };
-        await positions.save(position);
-        this.#lastSaveAtMs = nowMs;
-        observer.positionSaved(position);
+        if (outputs.length > 0 || next !== null) inFlight.add(batch.changes.length, outputs, next);
       }
+      await inFlight.drain();
       return position;
     } finally {
+      await inFlight.settleAll();
       await cursor
         .close()
         .catch((error: unknown) => this.#log.debug({ err: error }, 'closing the change stream failed'));
     }
+  }
+
+  /**
+   * #positionAfter is the position to store once `batch` is acknowledged, or null when there is
+   * none to store: no token yet, or an idle batch whose token is unchanged or comes within the idle
+   * save interval.
+   */
+  #positionAfter(position: StoredPosition, batch: ChangeBatch): StoredPosition | null {
+    if (batch.resumeToken === null) return null;
+    const idle = batch.changes.length === 0;
+    const nowMs = this.#options.now();
+    if (idle && nowMs - this.#lastSaveAtMs < this.#options.idlePositionSaveIntervalMs) return null;
+    if (idle && sameToken(position, batch.resumeToken)) return null;
+    return {
+      collection: this.#options.collection,
+      start: { kind: 'resume-token', token: batch.resumeToken },
+      clusterTime: clusterTimeOfResumeToken(batch.resumeToken) ?? position.clusterTime,
+      snapshotId: position.snapshotId,
+      savedAtMs: nowMs,
+    };
   }
 
   /**

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { noopObserver } from './observer.ts';
+import type { StoredPosition } from './position.ts';
+import type { PublisherPort } from './ports.ts';
+import { StreamCommits } from './stream-commits.ts';
+import type { TranslatorOutput } from './translator.ts';
+
+/** Deferred is a promise the test settles by hand: a send or a save that has not returned yet. */
+interface Deferred {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve: () => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const promise = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+const record = (key: string): TranslatorOutput => ({
+  type: 'record',
+  collection: 'databases',
+  key,
+  value: null,
+  documentId: key,
+  correlationId: key,
+});
+
+const position = (token: number): StoredPosition => ({
+  collection: 'databases',
+  start: { kind: 'resume-token', token: { _data: String(token) } },
+  clusterTime: null,
+  snapshotId: 'initial-1.1',
+  savedAtMs: token,
+});
+
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** setup records every call in one log and lets the test acknowledge each send and save by hand. */
+function setup() {
+  const log: string[] = [];
+  const sends: Deferred[] = [];
+  const saves: Deferred[] = [];
+  const publisher: PublisherPort = {
+    publish: (outputs) => {
+      log.push(`send ${outputs.map((output) => (output.type === 'record' ? output.key : '')).join(',')}`);
+      const send = deferred();
+      sends.push(send);
+      return send.promise;
+    },
+  };
+  const positions = {
+    load: () => Promise.resolve(null),
+    save: (saved: StoredPosition) => {
+      log.push(`save ${saved.savedAtMs}`);
+      const save = deferred();
+      saves.push(save);
+      return save.promise;
+    },
+  };
+  const commits = new StreamCommits({
+    collection: 'databases',
+    publisher,
+    positions,
+    observer: noopObserver,
+  });
+  return { log, sends, saves, commits };
+}
+
+describe('StreamCommits', () => {
+  it('sends batches one at a time in order and stores each position only after its batch and the position before it', async () => {
+    const { log, sends, saves, commits } = setup();
+    commits.add(1, [record('a')], position(1));
+    commits.add(2, [record('a'), record('b')], position(2));
+    await flush();
+    // The second batch is not sent before the first is acknowledged (same key "a" in both).
+    expect(log).toEqual(['send a']);
+    expect(commits.changes).toBe(3);
+    sends[0]?.resolve();
+    await flush();
+    expect(log).toEqual(['send a', 'send a,b', 'save 1']);
+    // Batch 2 acknowledged while position 1 is still being stored: position 2 waits for it.
+    sends[1]?.resolve();
+    await flush();
+    expect(log).toEqual(['send a', 'send a,b', 'save 1']);
+    saves[0]?.resolve();
+    await flush();
+    expect(log).toEqual(['send a', 'send a,b', 'save 1', 'save 2']);
+    expect(commits.changes).toBe(2);
+    saves[1]?.resolve();
+    await commits.drain();
+    expect(commits.changes).toBe(0);
+  });
+
+  it('stores nothing and sends nothing after a failed send, and reports the failure', async () => {
+    const { log, sends, commits } = setup();
+    commits.add(1, [record('a')], position(1));
+    commits.add(1, [record('b')], position(2));
+    await flush();
+    sends[0]?.reject(new Error('broker gone'));
+    await flush();
+    expect(log).toEqual(['send a']);
+    expect(() => commits.throwIfFailed()).toThrow('broker gone');
+    await expect(commits.settleOldest()).rejects.toThrow('broker gone');
+    await expect(commits.drain()).rejects.toThrow('broker gone');
+    await commits.settleAll();
+    expect(log).toEqual(['send a']);
+  });
+
+  it('stores a position without outputs (an idle batch) after the batches before it', async () => {
+    const { log, sends, saves, commits } = setup();
+    commits.add(1, [record('a')], position(1));
+    commits.add(0, [], position(2));
+    await flush();
+    expect(log).toEqual(['send a']);
+    sends[0]?.resolve();
+    await flush();
+    saves[0]?.resolve();
+    await flush();
+    expect(log).toEqual(['send a', 'save 1', 'save 2']);
+    saves[1]?.resolve();
+    await commits.drain();
+  });
+
+  it('settleOldest waits for the oldest batch only', async () => {
+    const { sends, saves, commits } = setup();
+    commits.add(1, [record('a')], position(1));
+    commits.add(1, [record('b')], position(2));
+    let settled = false;
+    const oldest = commits.settleOldest().then(() => (settled = true));
+    await flush();
+    sends[0]?.resolve();
+    await flush();
+    expect(settled).toBe(false);
+    saves[0]?.resolve();
+    await oldest;
+    expect(commits.changes).toBe(1);
+  });
+});
