@@ -60,14 +60,18 @@ function sourceTimestampOf(updatedAtMs: number | null, origin: RecordOrigin): nu
   return origin.nowMs;
 }
 
-/** toDesiredDatabase maps a validated `databases` document to its desired.v1 record. */
+/**
+ * toDesiredDatabase maps a validated `databases` document to its desired.v1 record; `key` is
+ * `databaseKeyOf(doc)`, which the caller has already built.
+ */
 export function toDesiredDatabase(
   doc: DatabaseDocument,
+  key: string,
   origin: RecordOrigin,
   correlationId: string,
 ): DesiredDatabase {
   return {
-    key: databaseKeyOf(doc),
+    key,
     provider: doc.provider,
     namespace: doc.namespace,
     kind: doc.kind,

@@ -18,27 +18,41 @@ export const KIND_BY_ENGINE: Readonly<Record<string, string>> = {
 /** DEFAULT_PROVIDER_KINDS are the KubeDB kinds a provider document without `kinds` is watched for. */
 export const DEFAULT_PROVIDER_KINDS: readonly string[] = ['MongoDB', 'Postgres', 'MySQL', 'MariaDB', 'Redis'];
 
-// Provider ids and the parts of a database key must not contain '/', the key separator.
+/**
+ * SOURCE_FIELD_RULES are the limits and patterns of the source documents' fields, shared by the
+ * zod schemas below and the hand-written fast path for the common `databases` shape
+ * (database-document-fast-path.ts), so the two can never disagree about a rule.
+ */
+export const SOURCE_FIELD_RULES = {
+  // Provider ids and the parts of a database key must not contain '/', the key separator.
+  providerId: { maxLength: 128, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/ },
+  // Kubernetes namespace and KubeDB object name: RFC 1123 labels (KubeDB derives Service and
+  // StatefulSet names from the name, and @driftline/shared/keys requires the same).
+  label: { maxLength: 63, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/ },
+  kind: { pattern: /^[A-Z][A-Za-z0-9]{0,62}$/ },
+  version: { maxLength: 64 },
+  replicas: { max: 1000 },
+  // A quantity's text after trimming, as the reconciler parses it.
+  quantity: { maxLength: 64, pattern: /^[+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|[numkMGTPE]i?|Ki)?$/ },
+} as const;
+
 const providerId = z
   .string()
   .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
-// Kubernetes namespace: an RFC 1123 label.
+  .max(SOURCE_FIELD_RULES.providerId.maxLength)
+  .regex(SOURCE_FIELD_RULES.providerId.pattern, 'must be letters, digits, ".", "_" or "-"');
 const namespace = z
   .string()
-  .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be an RFC 1123 label');
-// KubeDB object name: an RFC 1123 label (KubeDB derives Service and StatefulSet names from it,
-// and @driftline/shared/keys requires the same).
+  .max(SOURCE_FIELD_RULES.label.maxLength)
+  .regex(SOURCE_FIELD_RULES.label.pattern, 'must be an RFC 1123 label');
 const objectName = namespace;
-const kind = z.string().regex(/^[A-Z][A-Za-z0-9]{0,62}$/, 'must be a KubeDB kind such as MongoDB');
+const kind = z.string().regex(SOURCE_FIELD_RULES.kind.pattern, 'must be a KubeDB kind such as MongoDB');
 // Quantities stay raw strings (the reconciler normalises them); numbers written by the platform
 // (`cpu: 0.5`) are accepted and kept as their decimal text.
 const quantity = z
-  .union([z.string().min(1).max(64), z.number().finite().nonnegative()])
+  .union([z.string().min(1).max(SOURCE_FIELD_RULES.quantity.maxLength), z.number().finite().nonnegative()])
   .transform((value) => (typeof value === 'number' ? String(value) : value.trim()))
-  .pipe(z.string().regex(/^[+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|[numkMGTPE]i?|Ki)?$/, 'is not a quantity'));
+  .pipe(z.string().regex(SOURCE_FIELD_RULES.quantity.pattern, 'is not a quantity'));
 const resourcePair = z
   .object({ cpu: quantity.nullish(), memory: quantity.nullish() })
   .nullish()
@@ -59,8 +73,8 @@ export const databaseDocumentSchema = z
     kind: kind.optional(),
     engine: z.string().min(1).max(63).optional(),
     name: objectName,
-    version: z.string().min(1).max(64),
-    replicas: z.number().int().min(0).max(1000),
+    version: z.string().min(1).max(SOURCE_FIELD_RULES.version.maxLength),
+    replicas: z.number().int().min(0).max(SOURCE_FIELD_RULES.replicas.max),
     storage: quantity.nullish(),
     resources: z
       .object({ requests: resourcePair, limits: resourcePair })
@@ -202,13 +216,17 @@ export type DocumentValidation<T> = DocumentAcceptance<T> | DocumentRejection;
 /**
  * validateDocument checks a raw document against its schema and size limit. `sizeBytes` is the
  * document's BSON size (measured by the adapter); a document over `maxBytes` is rejected before
- * it is parsed. The rejection reason lists at most five issues as `path: message`.
+ * it is parsed. `fastPath`, when given, may accept the document first: it returns exactly what
+ * the schema would for the documents it accepts and undefined for every other one, which the
+ * schema then parses (and words the rejection of). The rejection reason lists at most five issues
+ * as `path: message`.
  */
 export function validateDocument<T>(
   schema: z.ZodType<T>,
   raw: unknown,
   sizeBytes: number,
   maxBytes: number,
+  fastPath?: (raw: unknown) => T | undefined,
 ): DocumentValidation<T> {
   if (sizeBytes > maxBytes) {
     return {
@@ -217,6 +235,8 @@ export function validateDocument<T>(
       reason: `document is ${sizeBytes} bytes, over the limit of ${maxBytes}`,
     };
   }
+  const fast = fastPath?.(raw);
+  if (fast !== undefined) return { ok: true, value: fast };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   const reason = parsed.error.issues

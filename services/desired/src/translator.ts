@@ -10,6 +10,7 @@ import {
   type CredentialsSealer,
   type RecordOrigin,
 } from './mapping.ts';
+import { parseCommonDatabaseDocument } from './database-document-fast-path.ts';
 import { databaseDocumentSchema, providerDocumentSchema, validateDocument } from './source-document.ts';
 
 /**
@@ -133,10 +134,11 @@ export function translateChange(
       change.document,
       change.sizeBytes,
       context.maxDocumentBytes,
+      parseCommonDatabaseDocument,
     );
     if (!validation.ok) return [deadLetter(validation.kind, validation.reason)];
     key = databaseKeyOf(validation.value);
-    value = toDesiredDatabase(validation.value, origin, correlationId);
+    value = toDesiredDatabase(validation.value, key, origin, correlationId);
   } else {
     const validation = validateDocument(
       providerDocumentSchema,
