@@ -5,7 +5,7 @@ import { ConfluentSchemaRegistryError } from '@kafkajs/confluent-schema-registry
 import type avro from 'avsc';
 import { loadSchemas, topicIds, topicContracts, type TopicId, type TopicValues } from '@driftline/schemas';
 import { DriftlineError, type DriftlineErrorCode } from '@driftline/shared/errors';
-import { decodeFrame, encodeFrame } from './confluent-frame.ts';
+import { decodeFrame, FrameEncoder } from './confluent-frame.ts';
 
 /**
  * SchemaRegistryClient is the part of `@kafkajs/confluent-schema-registry`'s client the serde
@@ -107,6 +107,7 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
   const schemas = loadSchemas();
   const ids = new Map<TopicId, Promise<number>>();
   const resolvers = new Map<string, avro.Resolver | null>();
+  const frames = new FrameEncoder();
 
   const topicName = (id: TopicId): string => options.topicNames?.[id] ?? topicContracts[id].defaultName;
   const subjectFor = (id: TopicId): string => `${topicName(id)}-value`;
@@ -174,9 +175,8 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
     async encode<K extends TopicId>(id: K, value: TopicValues[K] | null): Promise<Buffer | null> {
       if (value === null) return null;
       const schemaId = await registerOne(id);
-      let payload: Buffer;
       try {
-        payload = schemas[id].encode(value);
+        return frames.encode(schemaId, schemas[id].type, value);
       } catch (error) {
         throw new DriftlineError(
           'SERDE_FAILED',
@@ -186,7 +186,6 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
           },
         );
       }
-      return encodeFrame(schemaId, payload);
     },
 
     async decode<K extends TopicId>(id: K, buffer: Buffer | null): Promise<TopicValues[K] | null> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriftlineError } from '@driftline/shared/errors';
-import { decodeFrame, encodeFrame } from './confluent-frame.ts';
+import avro from 'avsc';
+import { decodeFrame, encodeFrame, FrameEncoder } from './confluent-frame.ts';
 
 describe('Confluent framing', () => {
   it('writes magic byte 0 then the schema id big-endian, then the payload', () => {
@@ -26,5 +27,15 @@ describe('Confluent framing', () => {
 
   it('rejects a schema id out of the int32 range', () => {
     expect(() => encodeFrame(2 ** 31, Buffer.alloc(0))).toThrow(RangeError);
+  });
+
+  it('FrameEncoder frames a value as encodeFrame over toBuffer does, growing its scratch buffer for a large one', () => {
+    const type = avro.Type.forSchema({ type: 'record', name: 'R', fields: [{ name: 's', type: 'string' }] });
+    const frames = new FrameEncoder();
+    for (const s of ['short', 'x'.repeat(100_000), 'again short']) {
+      expect(frames.encode(7, type, { s })).toEqual(encodeFrame(7, type.toBuffer({ s })));
+    }
+    expect(() => frames.encode(7, type, { s: 42 })).toThrow();
+    expect(() => frames.encode(2 ** 31, type, { s: '' })).toThrow(RangeError);
   });
 });
