@@ -1,9 +1,16 @@
 import avro from 'avsc';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DriftlineError } from '@driftline/shared/errors';
 import { createAvroSerde, type ConsumedRecord, type SchemaRegistryClient } from '@driftline/shared/kafka';
+import * as keys from '@driftline/shared/keys';
 import { decodeInput, toDeadLetter } from './kafka-codec.ts';
 import { desiredRecord, observedRecord, TEST_KEY } from './test-records.ts';
+
+// The real key parser, counted: decodeInput parses a key once while it remembers it as valid.
+vi.mock('@driftline/shared/keys', async (importOriginal) => {
+  const original = await importOriginal<typeof keys>();
+  return { ...original, safeParseKey: vi.fn(original.safeParseKey) };
+});
 
 function fakeRegistry(): SchemaRegistryClient {
   const types = new Map<number, avro.Type>();
@@ -69,6 +76,18 @@ describe('decodeInput', () => {
       codes.push(decoded.ok ? 'ok' : decoded.error.code);
     }
     expect(codes).toEqual(['KEY_INVALID', 'KEY_INVALID', 'SERDE_FAILED', 'INPUT_INVALID']);
+  });
+
+  it('parses a key once and remembers it as valid; an invalid key is refused every time', async () => {
+    const key = 'p/n/MongoDB/remembered';
+    const value = await serde.encode('desired', desiredRecord({}, key));
+    const parse = vi.mocked(keys.safeParseKey);
+    parse.mockClear();
+    for (let i = 0; i < 3; i++)
+      expect((await decodeInput('desired', record(key, value), serde)).ok).toBe(true);
+    expect(parse.mock.calls.filter(([k]) => k === key)).toHaveLength(1);
+    for (let i = 0; i < 2; i++)
+      expect((await decodeInput('desired', record('x/y', value), serde)).ok).toBe(false);
   });
 
   it('rejects (retry, not dead letter) when the failure is retryable', async () => {

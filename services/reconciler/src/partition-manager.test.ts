@@ -180,6 +180,8 @@ describe('PartitionManager', () => {
     for (const record of [...kafka.records(topics.drift), ...kafka.records(topics.operations)]) {
       expect(record.key).toBe(key);
       expect(record.partition).toBe(partition);
+      // The correlation id travels in the value only.
+      expect(record.headers).toEqual({});
     }
     expect(kafka.committed(GROUP, topics.desired, partition)).toBe('1');
     expect(kafka.committed(GROUP, topics.observed, partition)).toBe('1');
