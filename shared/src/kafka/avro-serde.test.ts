@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadSchemas, type ProviderHealth } from '@driftline/schemas';
 import { DriftlineError } from '@driftline/shared/errors';
 import { createAvroSerde, type SchemaRegistryClient } from './avro-serde.ts';
@@ -119,6 +119,15 @@ describe('createAvroSerde', () => {
     });
     const serde = createAvroSerde({ schemaRegistryUrl: 'http://unused', registry: registry.client });
     expect(await serde.decode('providerHealth', encodeFrame(writerId, payload))).toEqual(health);
+  });
+
+  it('fetches each writer schema once, also when it is the reader schema itself', async () => {
+    const registry = fakeRegistry();
+    const getSchema = vi.spyOn(registry.client, 'getSchema');
+    const serde = createAvroSerde({ schemaRegistryUrl: 'http://unused', registry: registry.client });
+    const framed = await serde.encode('providerHealth', health);
+    for (let i = 0; i < 3; i++) expect(await serde.decode('providerHealth', framed)).toEqual(health);
+    expect(getSchema).toHaveBeenCalledTimes(1);
   });
 
   it('rejects garbage and unknown schema ids as SERDE_FAILED (dead-letter, not retryable)', async () => {

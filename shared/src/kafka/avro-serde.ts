@@ -106,7 +106,10 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
     });
   const schemas = loadSchemas();
   const ids = new Map<TopicId, Promise<number>>();
-  const resolvers = new Map<string, avro.Resolver | null>();
+  // The registered ids and the resolvers, once known, are read synchronously: encode and decode
+  // run per record, and an await (and a `topic\0id` string) per record showed in profiles.
+  const registered = new Map<TopicId, number>();
+  const resolvers = new Map<TopicId, Map<number, avro.Resolver | null>>();
   const frames = new FrameEncoder();
 
   const topicName = (id: TopicId): string => options.topicNames?.[id] ?? topicContracts[id].defaultName;
@@ -121,7 +124,10 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
           { subject: subjectFor(id), compatibility: COMPATIBILITY.BACKWARD },
         )
         .then(
-          (registered) => registered.id,
+          (result) => {
+            registered.set(id, result.id);
+            return result.id;
+          },
           (error: unknown) => {
             ids.delete(id);
             throw registryError(error, `registering ${subjectFor(id)}`, 'SCHEMA_INCOMPATIBLE');
@@ -134,10 +140,7 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
 
   // A resolver reads bytes written with the writer schema as the reader (committed) schema; null
   // means the two are the same schema and no resolution is needed.
-  const resolverFor = async (id: TopicId, schemaId: number): Promise<avro.Resolver | null> => {
-    const cacheKey = `${id}\u0000${schemaId}`;
-    const cached = resolvers.get(cacheKey);
-    if (cached !== undefined) return cached;
+  const fetchResolver = async (id: TopicId, schemaId: number): Promise<avro.Resolver | null> => {
     let writer: avro.Type;
     try {
       // For AVRO the client returns the avsc Type it parsed (same avsc module as ours).
@@ -159,7 +162,12 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
         },
       );
     }
-    resolvers.set(cacheKey, resolver);
+    let ofTopic = resolvers.get(id);
+    if (ofTopic === undefined) {
+      ofTopic = new Map();
+      resolvers.set(id, ofTopic);
+    }
+    ofTopic.set(schemaId, resolver);
     return resolver;
   };
 
@@ -174,7 +182,7 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
 
     async encode<K extends TopicId>(id: K, value: TopicValues[K] | null): Promise<Buffer | null> {
       if (value === null) return null;
-      const schemaId = await registerOne(id);
+      const schemaId = registered.get(id) ?? (await registerOne(id));
       try {
         return frames.encode(schemaId, schemas[id].type, value);
       } catch (error) {
@@ -191,7 +199,9 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
     async decode<K extends TopicId>(id: K, buffer: Buffer | null): Promise<TopicValues[K] | null> {
       if (buffer === null) return null;
       const frame = decodeFrame(buffer);
-      const resolver = await resolverFor(id, frame.schemaId);
+      // null is a known resolver (the writer schema is the reader's): only undefined is unknown.
+      const known = resolvers.get(id)?.get(frame.schemaId);
+      const resolver = known === undefined ? await fetchResolver(id, frame.schemaId) : known;
       try {
         const reader = schemas[id].type;
         return (
