@@ -115,10 +115,10 @@ export class CollectionPipeline {
   }
 
   /**
-   * #stream reads the next batch while earlier ones are still being published: reads and
-   * translations run in stream order, publishes run one after another in that order (per-key order
-   * holds across batches), and each position is stored after its own batch was acknowledged and
-   * after the position before it was stored. At most `batchMaxChanges` changes are read but not yet
+   * #stream reads the next batch while earlier ones are still being published (StreamCommits):
+   * reads and translations run in stream order, one publish at a time carries every batch read
+   * since the previous publish began, and positions are stored in order, each only after
+   * everything up to it was acknowledged. At most `batchMaxChanges` changes are read but not yet
    * stored at any time: that bounds memory and keeps the crash guarantee — a restart republishes
    * at most `batchMaxChanges` changes, however they were split into batches.
    */
@@ -133,7 +133,7 @@ export class CollectionPipeline {
       while (!signal.aborted) {
         inFlight.throwIfFailed();
         if (inFlight.changes >= batchMaxChanges) {
-          await inFlight.settleOldest();
+          await inFlight.waitForProgress();
           continue;
         }
         const batch = await cursor.nextBatch(batchMaxChanges - inFlight.changes);

@@ -75,25 +75,28 @@ function setup() {
 }
 
 describe('StreamCommits', () => {
-  it('sends batches one at a time in order and stores each position only after its batch and the position before it', async () => {
+  it('sends one group at a time (what queued meanwhile, in order) and stores its newest position after its acknowledgement and the position before', async () => {
     const { log, sends, saves, commits } = setup();
     commits.add(1, [record('a')], position(1));
-    commits.add(2, [record('a'), record('b')], position(2));
     await flush();
-    // The second batch is not sent before the first is acknowledged (same key "a" in both).
+    commits.add(1, [record('a')], position(2));
+    commits.add(2, [record('b'), record('c')], position(3));
+    await flush();
+    // Nothing more is sent before the first send is acknowledged (key "a" is in both).
     expect(log).toEqual(['send a']);
-    expect(commits.changes).toBe(3);
+    expect(commits.changes).toBe(4);
     sends[0]?.resolve();
     await flush();
-    expect(log).toEqual(['send a', 'send a,b', 'save 1']);
-    // Batch 2 acknowledged while position 1 is still being stored: position 2 waits for it.
+    expect(log).toEqual(['send a', 'save 1', 'send a,b,c']);
+    // The second group is acknowledged while position 1 is still being stored: position 3 waits.
     sends[1]?.resolve();
     await flush();
-    expect(log).toEqual(['send a', 'send a,b', 'save 1']);
+    expect(log).toEqual(['send a', 'save 1', 'send a,b,c']);
+    expect(commits.changes).toBe(4);
     saves[0]?.resolve();
     await flush();
-    expect(log).toEqual(['send a', 'send a,b', 'save 1', 'save 2']);
-    expect(commits.changes).toBe(2);
+    expect(log).toEqual(['send a', 'save 1', 'send a,b,c', 'save 3']);
+    expect(commits.changes).toBe(3);
     saves[1]?.resolve();
     await commits.drain();
     expect(commits.changes).toBe(0);
@@ -102,21 +105,37 @@ describe('StreamCommits', () => {
   it('stores nothing and sends nothing after a failed send, and reports the failure', async () => {
     const { log, sends, commits } = setup();
     commits.add(1, [record('a')], position(1));
-    commits.add(1, [record('b')], position(2));
     await flush();
+    commits.add(1, [record('b')], position(2));
     sends[0]?.reject(new Error('broker gone'));
     await flush();
     expect(log).toEqual(['send a']);
     expect(() => commits.throwIfFailed()).toThrow('broker gone');
-    await expect(commits.settleOldest()).rejects.toThrow('broker gone');
+    await expect(commits.waitForProgress()).rejects.toThrow('broker gone');
     await expect(commits.drain()).rejects.toThrow('broker gone');
     await commits.settleAll();
     expect(log).toEqual(['send a']);
   });
 
+  it('reports a failed store and stores nothing after it', async () => {
+    const { log, sends, saves, commits } = setup();
+    commits.add(1, [record('a')], position(1));
+    await flush();
+    sends[0]?.resolve();
+    await flush();
+    commits.add(1, [record('b')], position(2));
+    await flush();
+    saves[0]?.reject(new Error('mongo gone'));
+    sends[1]?.resolve();
+    await flush();
+    await expect(commits.drain()).rejects.toThrow('mongo gone');
+    expect(log).toEqual(['send a', 'save 1', 'send b']);
+  });
+
   it('stores a position without outputs (an idle batch) after the batches before it', async () => {
     const { log, sends, saves, commits } = setup();
     commits.add(1, [record('a')], position(1));
+    await flush();
     commits.add(0, [], position(2));
     await flush();
     expect(log).toEqual(['send a']);
@@ -129,18 +148,20 @@ describe('StreamCommits', () => {
     await commits.drain();
   });
 
-  it('settleOldest waits for the oldest batch only', async () => {
+  it('waiting for progress until the bound allows another read ends only once positions were stored', async () => {
     const { sends, saves, commits } = setup();
-    commits.add(1, [record('a')], position(1));
-    commits.add(1, [record('b')], position(2));
-    let settled = false;
-    const oldest = commits.settleOldest().then(() => (settled = true));
+    commits.add(2, [record('a'), record('b')], position(1));
+    let done = false;
+    const waited = (async () => {
+      while (commits.changes > 0) await commits.waitForProgress();
+      done = true;
+    })();
     await flush();
     sends[0]?.resolve();
     await flush();
-    expect(settled).toBe(false);
+    expect(done).toBe(false);
     saves[0]?.resolve();
-    await oldest;
-    expect(commits.changes).toBe(1);
+    await waited;
+    expect(commits.changes).toBe(0);
   });
 });

@@ -12,25 +12,35 @@ export interface StreamCommitPorts {
   readonly observer: DesiredObserver;
 }
 
+interface Batch {
+  readonly changes: number;
+  readonly outputs: readonly TranslatorOutput[];
+  readonly position: StoredPosition | null;
+}
+
 /**
  * StreamCommits publishes stream batches and stores their positions in the background, in the
- * order they were added, so the pipeline can read the next batch meanwhile:
- * - publishes run one at a time, in order: a key changed in two batches reaches Kafka in change
- *   order (concurrent sends could interleave their chunks);
- * - a position is stored only after its own batch was acknowledged AND the position before it was
- *   stored, so the stored position never passes a change Kafka has not acknowledged;
- * - after the first failure nothing later is published or stored (the chains stop there); the
- *   pipeline sees it at `throwIfFailed`, `settleOldest` or `drain` and restarts from the stored
- *   position.
+ * order they were added, so the pipeline can read the next batch meanwhile. Two stages, each
+ * taking everything that queued up while it was busy (group commit):
+ * - send: one publish of every batch added since the last publish began, in order — one Kafka
+ *   round trip however small the change stream's batches were, and a key changed in two batches
+ *   reaches Kafka in change order (there is never more than one publish in flight);
+ * - store: once a group was acknowledged, store its newest position (a position covers every
+ *   change before it) — while the next group is already being sent. Positions are stored in
+ *   order and only after everything up to them was acknowledged.
+ * After the first failure nothing more is published or stored; the pipeline sees it at
+ * `throwIfFailed`, `waitForProgress` or `drain` and restarts from the stored position.
  * `changes` counts the source changes added but not yet stored: the caller's bound.
  */
 export class StreamCommits {
   readonly #ports: StreamCommitPorts;
-  #publishTail: Promise<void> = Promise.resolve();
-  #storeTail: Promise<void> = Promise.resolve();
-  readonly #pending = new Set<Promise<void>>();
+  #unsent: Batch[] = [];
+  #unstored: Batch[] = [];
+  #sending: Promise<void> | null = null;
+  #storing: Promise<void> | null = null;
   #failure: { readonly error: unknown } | null = null;
   #changes = 0;
+  #waiters: (() => void)[] = [];
 
   constructor(ports: StreamCommitPorts) {
     this.#ports = ports;
@@ -41,37 +51,11 @@ export class StreamCommits {
     return this.#changes;
   }
 
-  /**
-   * add queues one batch: publish `outputs` after every earlier batch was acknowledged, then store
-   * `position` (when not null) after that and after every earlier position.
-   */
+  /** add queues one batch: its outputs to publish, then its position (when not null) to store. */
   add(changes: number, outputs: readonly TranslatorOutput[], position: StoredPosition | null): void {
-    const { collection, publisher, positions, observer } = this.#ports;
-    const published =
-      outputs.length === 0
-        ? this.#publishTail
-        : this.#publishTail.then(async () => {
-            await publisher.publish(outputs, { source: 'stream', resyncId: null });
-            observer.published(collection, 'stream', outputs);
-          });
-    this.#publishTail = published;
-    const stored = Promise.all([published, this.#storeTail]).then(async () => {
-      if (position === null) return;
-      await positions.save(position);
-      observer.positionSaved(position);
-    });
-    this.#storeTail = stored;
+    this.#unsent.push({ changes, outputs, position });
     this.#changes += changes;
-    const settled = stored.then(
-      () => {
-        this.#changes -= changes;
-      },
-      (error: unknown) => {
-        this.#failure ??= { error };
-      },
-    );
-    this.#pending.add(stored);
-    void settled.then(() => this.#pending.delete(stored));
+    this.#startSending();
   }
 
   /** throwIfFailed rethrows the first publish or store failure. */
@@ -79,21 +63,95 @@ export class StreamCommits {
     if (this.#failure !== null) throw this.#failure.error;
   }
 
-  /** settleOldest waits until the oldest unsettled batch is stored (rejects on failure). */
-  async settleOldest(): Promise<void> {
-    const [oldest] = this.#pending;
-    if (oldest !== undefined) await oldest;
+  /** waitForProgress waits until a position was stored or a stage stopped (rejects on failure). */
+  async waitForProgress(): Promise<void> {
+    this.throwIfFailed();
+    if (this.#idle()) return;
+    await new Promise<void>((resolve) => this.#waiters.push(resolve));
     this.throwIfFailed();
   }
 
   /** drain waits until every added batch is stored (rejects on the first failure). */
   async drain(): Promise<void> {
-    await this.#storeTail;
+    while (!this.#idle()) await this.waitForProgress();
     this.throwIfFailed();
   }
 
-  /** settleAll waits until nothing is running any more, whatever the outcome (before closing). */
+  /** settleAll waits until no publish or store is running any more, whatever the outcome. */
   async settleAll(): Promise<void> {
-    await Promise.allSettled([...this.#pending]);
+    while (this.#sending !== null || this.#storing !== null) {
+      await Promise.all([this.#sending, this.#storing]);
+    }
+  }
+
+  #idle(): boolean {
+    return (
+      this.#unsent.length === 0 &&
+      this.#unstored.length === 0 &&
+      this.#sending === null &&
+      this.#storing === null
+    );
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= { error };
+  }
+
+  #startSending(): void {
+    if (this.#sending !== null || this.#unsent.length === 0 || this.#failure !== null) return;
+    this.#sending = this.#send()
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        this.#sending = null;
+        this.#wake();
+        this.#startSending();
+      });
+  }
+
+  #startStoring(): void {
+    if (this.#storing !== null || this.#unstored.length === 0 || this.#failure !== null) return;
+    this.#storing = this.#store()
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        this.#storing = null;
+        this.#wake();
+        this.#startStoring();
+      });
+  }
+
+  async #send(): Promise<void> {
+    const { collection, publisher, observer } = this.#ports;
+    while (this.#unsent.length > 0 && this.#failure === null) {
+      const group = this.#unsent;
+      this.#unsent = [];
+      const outputs = group.flatMap((batch) => batch.outputs);
+      if (outputs.length > 0) {
+        await publisher.publish(outputs, { source: 'stream', resyncId: null });
+        observer.published(collection, 'stream', outputs);
+      }
+      this.#unstored.push(...group);
+      this.#startStoring();
+    }
+  }
+
+  async #store(): Promise<void> {
+    const { positions, observer } = this.#ports;
+    while (this.#unstored.length > 0 && this.#failure === null) {
+      const group = this.#unstored;
+      this.#unstored = [];
+      const position = group.findLast((batch) => batch.position !== null)?.position ?? null;
+      if (position !== null) {
+        await positions.save(position);
+        observer.positionSaved(position);
+      }
+      for (const batch of group) this.#changes -= batch.changes;
+      this.#wake();
+    }
   }
 }
