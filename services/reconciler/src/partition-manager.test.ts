@@ -365,6 +365,41 @@ describe('PartitionManager', () => {
     await consumer.stop();
   });
 
+  it('rebuilds the partition when a batch fails after some of its inputs were applied, so redelivery loses no output', async () => {
+    const key = KEYS[0] ?? '';
+    const run = async (failSecondDecode: boolean) => {
+      const { kafka, serde, control } = await setup();
+      let desiredDecodes = 0;
+      const flaky: Pick<AvroSerde, 'decode' | 'encode'> = {
+        encode: (id, value) => serde.encode(id, value),
+        decode: async (id, buffer) => {
+          if (id === 'desired' && ++desiredDecodes === 2 && failSecondDecode)
+            throw new DriftlineError('NETWORK_UNAVAILABLE', 'registry unreachable (test)');
+          return serde.decode(id, buffer);
+        },
+      };
+      const { consumer } = startMember(kafka, flaky as AvroSerde, control.producer);
+      await produce(kafka, serde, [
+        { topic: 'desired', key, value: desiredRecord({ replicas: 3 }, key) },
+        { topic: 'desired', key, value: desiredRecord({ replicas: 5 }, key) },
+      ]);
+      await consumer.start();
+      await kafka.settle();
+      const failures = kafka.handlerErrors().length;
+      // The next record wakes the member: a failed batch is redelivered from the committed offset.
+      await produce(kafka, serde, [{ topic: 'observed', key, value: observedRecord({ replicas: 5 }, key) }]);
+      await kafka.settle();
+      const events = await driftEvents(kafka, serde);
+      await consumer.stop();
+      return { failures, ids: [...new Set(events.map((e) => e.eventId))] };
+    };
+    const clean = await run(false);
+    const failed = await run(true);
+    expect(clean.failures).toBe(0);
+    expect(failed.failures).toBe(1);
+    expect(failed.ids).toEqual(clean.ids);
+  });
+
   it('holds the batch (no commit, no next batch) while the producer is slow', async () => {
     const { kafka, serde, control } = await setup();
     const { consumer } = startMember(kafka, serde, control.producer);
