@@ -13,12 +13,10 @@ export type KeyedStep<S, I, O> = (
   key: string,
 ) => { readonly state: S | null; readonly outputs: readonly O[] };
 
-/** MapWithStateOptions lets the caller own the state table (to inspect or share it) and observe each key's new state. */
+/** MapWithStateOptions lets the caller own the state table (to inspect or share it). */
 export interface MapWithStateOptions<S> {
   /** The state table; default a new Map per subscription. One subscription at a time may use a given store. */
   readonly store?: Map<string, S>;
-  /** Called after each step with the key's new and previous state (null = none), before the outputs are emitted. */
-  readonly onState?: (key: string, state: S | null, previous: S | null) => void;
 }
 
 /**
@@ -29,12 +27,13 @@ export interface MapWithStateOptions<S> {
  * Why one Map and not `groupBy(key)`: groupBy keeps a Subject, a subscription and an operator chain
  * per key (several hundred bytes each); a Map entry costs a few words. There is no buffer: memory
  * is the table, bounded by the number of live keys. Errors thrown by `step` error the stream.
+ * A step may return the state it was given, updated in place (then the table entry is not
+ * rewritten); it must then be the state's only user.
  */
 export function mapWithState<S, I, O>(
   step: KeyedStep<S, I, O>,
   options: MapWithStateOptions<S> = {},
 ): OperatorFunction<Keyed<I>, O> {
-  const onState = options.onState;
   return (source) =>
     new Observable<O>((subscriber) => {
       const store = options.store ?? new Map<string, S>();
@@ -55,7 +54,6 @@ export function mapWithState<S, I, O>(
           } else if (next !== previous) {
             store.set(key, next);
           }
-          onState?.(key, next, previous);
           for (const output of result.outputs) subscriber.next(output);
         },
         error: (error: unknown) => subscriber.error(error),

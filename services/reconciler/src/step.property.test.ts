@@ -3,7 +3,14 @@ import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { FRESH } from './freshness.ts';
 import { mapWithState, type Keyed } from './map-with-state.ts';
-import { step, type KeyInput, type KeyState, type ReconcilerConfig, type StepOutput } from './step.ts';
+import {
+  step,
+  stepInPlace,
+  type KeyInput,
+  type KeyState,
+  type ReconcilerConfig,
+  type StepOutput,
+} from './step.ts';
 import { desiredRecord, observedRecord } from './test-records.ts';
 
 // Properties of the per-key state machine lifted over a key table, with drift emitted at once
@@ -194,6 +201,59 @@ describe('reconciler core (property)', () => {
             expect(kept.state.differences).toEqual(recomputed.state.differences);
           if (kept.state === null) store.delete(key);
           else store.set(key, kept.state);
+        });
+      }),
+    );
+  });
+
+  it('updates a state in place exactly as it steps a copy: stepInPlace gives the outputs and states of step, which never changes its argument', () => {
+    // Debounced and converging, with ticks, stale periods, older records and redeliveries: every
+    // path of the step, including pending transitions, persistence windows and grace.
+    const debounced: ReconcilerConfig = { persistMs: 3, convergenceGraceMs: 5, staleAfterMs: 60_000 };
+    const stale = { fresh: false, staleSinceMs: 5, changesAtMs: null };
+    const extra = fc.array(
+      fc.record({ kind: fc.constantFrom('tick', 'converging', 'older', 'again'), at: fc.nat(40) }),
+      { maxLength: 10 },
+    );
+    const staleness = fc.array(fc.boolean(), { minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(histories, picks, extra, staleness, (lists, p, extras, flags) => {
+        const inputs = interleave(lists, p);
+        for (const { kind, at } of extras) {
+          const key = KEYS[at % KEYS.length] ?? KEYS[0];
+          const input: KeyInput =
+            kind === 'tick'
+              ? { type: 'tick' }
+              : kind === 'converging'
+                ? {
+                    type: 'observed',
+                    value: observedRecord({ resourceVersion: '999', phase: 'Updating' }, key),
+                  }
+                : kind === 'older'
+                  ? { type: 'desired', value: desiredRecord({ generation: 0 }, key) }
+                  : (inputs[at % Math.max(inputs.length, 1)]?.input ?? { type: 'tick' });
+          inputs.splice(at % (inputs.length + 1), 0, { key, input });
+        }
+        const pure = new Map<string, KeyState>();
+        const owned = new Map<string, KeyState>();
+        inputs.forEach(({ key, input }, i) => {
+          const ctx = { key, nowMs: i, freshness: flags[i % flags.length] === true ? stale : FRESH };
+          const before = pure.get(key) ?? null;
+          const snapshot = before === null ? null : { ...before };
+          const expected = step(before, input, ctx, debounced);
+          expect(before === null ? null : { ...before }).toEqual(snapshot);
+          const actual = stepInPlace(owned.get(key) ?? null, input, ctx, debounced);
+          expect(actual.outputs).toEqual(expected.outputs);
+          expect(actual.state === null ? null : { ...actual.state }).toEqual(
+            expected.state === null ? null : { ...expected.state },
+          );
+          for (const [table, result] of [
+            [pure, expected],
+            [owned, actual],
+          ] as const) {
+            if (result.state === null) table.delete(key);
+            else table.set(key, result.state);
+          }
         });
       }),
     );

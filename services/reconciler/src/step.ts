@@ -87,8 +87,8 @@ export interface PendingTransition {
  * KeyState is everything the reconciler keeps for one database key, in one flat object: a step
  * reads one state per input, and on a fleet of keys hit in random order each separate object a
  * step touches is a cache (and TLB) miss — so the records' kept fields live here rather than in
- * per-record objects. It is immutable: `step` returns a new one. Its size is bounded by the key,
- * not by the number of events.
+ * per-record objects. `step` never changes one (it returns a new one); only `stepInPlace`, for
+ * the owner of a state, does. Its size is bounded by the key, not by the number of events.
  */
 export interface KeyState {
   /** What the drift rules compare in the latest desired record (interned, shared), or null when there is none. */
@@ -206,18 +206,65 @@ export function step(
   config: ReconcilerConfig,
 ): StepResult {
   if (input.type === 'seed') return { state: seedOpenDrift(state, input.event), outputs: NO_OUTPUTS };
-  if (input.type === 'tick' && state === null) return { state: null, outputs: NO_OUTPUTS };
-  // A copy of the state (never the state itself: step is pure), updated field by field below.
-  const next = copyState(state ?? EMPTY);
+  // A copy of the state (never the state itself: step is pure), updated field by field.
+  const result = advance(state === null ? null : copyState(state), input, ctx, config);
+  return result === UNCHANGED ? { state, outputs: NO_OUTPUTS } : result;
+}
+
+/**
+ * stepInPlace is `step` for a caller that owns `state` exclusively and never reads it again except
+ * through the result: the same result as `step`, but the new state may be `state` itself, updated
+ * in place. It exists for the topology's table, where a state is reachable only from its key's
+ * entry: there, copying the state on every input (most inputs change a few provenance fields)
+ * makes a new object per input that survives a young-generation GC, and moves the state away
+ * from its key in memory. Nothing else can tell the difference (see the step property tests).
+ */
+export function stepInPlace(
+  state: KeyState | null,
+  input: KeyInput,
+  ctx: StepContext,
+  config: ReconcilerConfig,
+): StepResult {
+  if (input.type === 'seed') return { state: seedOpenDrift(state, input.event), outputs: NO_OUTPUTS };
+  const result = advance(state as Mutable<KeyState> | null, input, ctx, config);
+  return result === UNCHANGED ? { state, outputs: NO_OUTPUTS } : result;
+}
+
+/** UNCHANGED is advance's answer for an input that changes nothing (an older record): the caller keeps its state. */
+const UNCHANGED: StepResult = Object.freeze({ state: null, outputs: NO_OUTPUTS });
+
+/**
+ * advance applies a desired, observed or tick input to `next`, the key's state (null for a new
+ * key), updating it field by field, and returns the new state and the outputs — or UNCHANGED,
+ * before touching `next`, when the input is ignored. Whatever it needs of the state as it was
+ * (specs, verdict, status, correlation id) it reads before writing, so `next` may be the caller's
+ * copy or the state itself.
+ */
+function advance(
+  current: Mutable<KeyState> | null,
+  input: Exclude<KeyInput, { type: 'seed' }>,
+  ctx: StepContext,
+  config: ReconcilerConfig,
+): StepResult {
+  if (current === null && input.type === 'tick') return { state: null, outputs: NO_OUTPUTS };
+  const isNew = current === null;
+  const next = current ?? copyState(EMPTY);
   const now = ctx.nowMs;
+  const previousDesired = next.desiredSpec;
+  const previousObserved = next.observedSpec;
+  const previousDifferences = next.differences;
+  const previousKeyStatus = next.keyStatus;
+  // The correlation id of the records a tombstone removes: a `resolved` event for a key whose
+  // records are all gone carries the last one it had.
+  let removedCorrelationId: string | null = null;
 
   if (input.type === 'desired') {
     const record = input.value;
     if (record === null) {
+      removedCorrelationId = latestCorrelationId(next);
       clearDesired(next);
     } else {
-      if (next.desiredSpec !== null && !isNewerOrSameDesired(record, desiredOrder(next)))
-        return { state, outputs: NO_OUTPUTS };
+      if (next.desiredSpec !== null && !isNewerOrSameDesired(record, desiredOrder(next))) return UNCHANGED;
       next.desiredSpec = desiredSpec(record, next.desiredSpec);
       next.desiredGeneration = record.generation;
       next.desiredClusterTime = record.clusterTime;
@@ -227,13 +274,14 @@ export function step(
   } else if (input.type === 'observed') {
     const record = input.value;
     if (record === null) {
+      removedCorrelationId = latestCorrelationId(next);
       clearObserved(next);
     } else {
       const revision = revisionOf(record.resourceVersion);
       const newerRevision =
         revision !== null && next.observedRevision !== null && revision >= next.observedRevision;
       if (next.observedSpec !== null && !newerRevision && !isNewerOrSameObserved(record, observedOrder(next)))
-        return { state, outputs: NO_OUTPUTS };
+        return UNCHANGED;
       next.observedSpec = observedSpec(record, next.observedSpec);
       next.observedResourceVersion = record.resourceVersion;
       next.observedRevision = revision;
@@ -247,23 +295,24 @@ export function step(
   }
   const desired = next.desiredSpec;
   const observed = next.observedSpec;
+  const open = next.open;
 
   if (desired === null && observed === null) {
-    if (state === null) return { state: null, outputs: NO_OUTPUTS };
+    if (isNew) return { state: null, outputs: NO_OUTPUTS };
     const outputs: StepOutput[] = [{ type: 'status', key: ctx.key, keyStatus: null }];
-    if (state.open !== null) {
+    if (open !== null) {
       const event = driftEvent(
         ctx,
-        state,
         next,
+        removedCorrelationId,
         'resolved',
         'in_sync',
         NO_DIFFERENCES,
-        state.open.fingerprint,
+        open.fingerprint,
         {
-          staleEpochMs: state.open.staleEpochMs,
+          staleEpochMs: open.staleEpochMs,
           operationIds: [],
-          sequence: state.sequence + 1,
+          sequence: next.sequence + 1,
         },
       );
       outputs.push({ type: 'drift', event });
@@ -271,9 +320,18 @@ export function step(
     return { state: null, outputs };
   }
 
-  const open = next.open;
   const fresh = ctx.freshness.fresh;
-  const differences = currentDifferences(state, desired, observed, fresh);
+  // The rules' verdict: the kept one when neither spec changed (by reference: specs are interned),
+  // else computed afresh — only while the provider is fresh, since stale data is never compared.
+  // Null when a side is missing or nothing was computed.
+  const differences =
+    desired === null || observed === null
+      ? null
+      : previousDifferences !== null && previousDesired === desired && previousObserved === observed
+        ? previousDifferences
+        : fresh
+          ? detectDrift(desired, observed)
+          : null;
   let keyStatus: KeyStatus;
   let target: DriftCondition | null;
   if (!fresh) {
@@ -292,16 +350,16 @@ export function step(
     keyStatus = 'orphan';
     target = open !== null && open.keyStatus === 'orphan' ? open : { keyStatus, differences: NO_DIFFERENCES };
   } else if (
-    state !== null &&
+    !isNew &&
     differences !== null &&
-    differences === state.differences &&
-    (state.keyStatus === 'in_sync' || state.keyStatus === 'drifting')
+    differences === previousDifferences &&
+    (previousKeyStatus === 'in_sync' || previousKeyStatus === 'drifting')
   ) {
     // The previous step's verdict, reached fresh: the same status, and — unless a transition is
     // pending — a condition the open drift already has (that step left them equal, or emitted it).
     // Deciding this from the state alone reads neither the differences nor the open drift.
-    keyStatus = state.keyStatus;
-    target = keyStatus === 'in_sync' ? null : state.pending === null ? open : { keyStatus, differences };
+    keyStatus = previousKeyStatus;
+    target = keyStatus === 'in_sync' ? null : next.pending === null ? open : { keyStatus, differences };
   } else if (differences === null || differences.length === 0) {
     keyStatus = 'in_sync';
     target = null;
@@ -316,8 +374,7 @@ export function step(
   next.differences = differences;
 
   let outputs: StepOutput[] | null = null;
-  if (state === null || state.keyStatus !== keyStatus)
-    outputs = [{ type: 'status', key: ctx.key, keyStatus }];
+  if (isNew || previousKeyStatus !== keyStatus) outputs = [{ type: 'status', key: ctx.key, keyStatus }];
   next.keyStatus = keyStatus;
 
   if (sameCondition(target, open)) {
@@ -331,7 +388,7 @@ export function step(
     if (!held && now - pending.sinceMs >= config.persistMs) {
       const status: DriftStatus = target === null ? 'resolved' : open === null ? 'opened' : 'changed';
       next.sequence += 1;
-      const emitted = transition(ctx, state, next, status, target, open);
+      const emitted = transition(ctx, next, status, target, open);
       next.open = emitted.open;
       next.pending = null;
       (outputs ??= []).push(...emitted.outputs);
@@ -457,28 +514,6 @@ export function isConverging(observed: ObservedDatabase): boolean {
   );
 }
 
-/**
- * currentDifferences is the rules' verdict on the held records: the state's own when neither spec
- * changed (by reference: specs are interned), else computed afresh — only while the provider is
- * fresh, since stale data is never compared. Null when a side is missing or nothing was computed.
- */
-function currentDifferences(
-  state: KeyState | null,
-  desired: DesiredSpec | null,
-  observed: ObservedSpec | null,
-  fresh: boolean,
-): readonly FieldDifference[] | null {
-  if (desired === null || observed === null) return null;
-  if (
-    state !== null &&
-    state.differences !== null &&
-    state.desiredSpec === desired &&
-    state.observedSpec === observed
-  )
-    return state.differences;
-  return fresh ? detectDrift(desired, observed) : null;
-}
-
 function sameCondition(a: DriftCondition | null, b: DriftCondition | null): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
@@ -488,11 +523,10 @@ function sameCondition(a: DriftCondition | null, b: DriftCondition | null): bool
 /**
  * transition emits `status` towards `target` (null = in sync) from `open`: the drift event, and for
  * a drifting target the operations it needs. `next` is the key's new state so far (its sequence
- * already counts this event); `state` the previous one (null for a new key).
+ * already counts this event; it holds at least one record).
  */
 function transition(
   ctx: StepContext,
-  state: KeyState | null,
   next: KeyState,
   status: DriftStatus,
   target: DriftCondition | null,
@@ -505,7 +539,7 @@ function transition(
         ? open.staleEpochMs
         : null;
   if (target === null) {
-    const event = driftEvent(ctx, state, next, status, 'in_sync', NO_DIFFERENCES, open?.fingerprint ?? '', {
+    const event = driftEvent(ctx, next, null, status, 'in_sync', NO_DIFFERENCES, open?.fingerprint ?? '', {
       staleEpochMs,
       operationIds: [],
       sequence: next.sequence,
@@ -522,7 +556,7 @@ function transition(
   } else {
     operationIds = target.keyStatus === 'unknown' && open !== null ? open.operationIds : NO_IDS;
   }
-  const event = driftEvent(ctx, state, next, status, target.keyStatus, target.differences, fingerprint, {
+  const event = driftEvent(ctx, next, null, status, target.keyStatus, target.differences, fingerprint, {
     staleEpochMs,
     operationIds: [...operationIds],
     sequence: next.sequence,
@@ -599,13 +633,14 @@ interface EventDetails {
 }
 
 /**
- * driftEvent builds a drift event from the key's new state `next` (provenance: its records) and the
- * previous `state` (its correlation id stands in when `next` holds no record any more).
+ * driftEvent builds a drift event from the key's new state `next` (provenance: its records);
+ * `removedCorrelationId` (that of the records a tombstone just removed) stands in when `next`
+ * holds no record any more.
  */
 function driftEvent(
   ctx: StepContext,
-  state: KeyState | null,
   next: KeyState,
+  removedCorrelationId: string | null,
   status: DriftStatus,
   keyStatus: KeyStatus,
   differences: readonly FieldDifference[],
@@ -644,7 +679,7 @@ function driftEvent(
     },
     operationIds: details.operationIds,
     detectedAtMs: ctx.nowMs,
-    correlationId: latestCorrelationId(next) ?? (state === null ? null : latestCorrelationId(state)) ?? '',
+    correlationId: latestCorrelationId(next) ?? removedCorrelationId ?? '',
   };
 }
 

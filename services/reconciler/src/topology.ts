@@ -23,7 +23,7 @@ import { FRESH, providerFreshness, type Freshness } from './freshness.ts';
 import { mapWithState, type Keyed } from './map-with-state.ts';
 import {
   nextDeadlineMs,
-  step,
+  stepInPlace,
   type KeyInput,
   type KeyState,
   type ReconcilerConfig,
@@ -138,7 +138,9 @@ export function createTopology(inputs: TopologyInputs): Topology {
     const freshnessOf = (provider: string | undefined): Freshness =>
       provider === undefined || providers.size === 0 ? FRESH : (providers.get(provider)?.freshness ?? FRESH);
 
+    // The table owns its states (none leaves the topology), so the step may update them in place.
     const keyStep = (state: KeyState | null, input: KeyInput, key: string) => {
+      const hadDeadline = state !== null && state.pending !== null;
       ctx.key = key;
       ctx.nowMs = scheduler.now();
       ctx.freshness = freshnessOf(
@@ -146,7 +148,16 @@ export function createTopology(inputs: TopologyInputs): Topology {
           ? providerOf(state)
           : (input.value?.provider ?? providerOf(state)),
       );
-      return step(state, input, ctx, config);
+      const result = stepInPlace(state, input, ctx, config);
+      const deadline = result.state === null ? null : nextDeadlineMs(result.state, config);
+      if (deadline === null) {
+        // A key has a deadline only while it has a pending transition: skip the lookup otherwise.
+        if (hadDeadline) deadlines.delete(key);
+      } else {
+        deadlines.set(key, deadline);
+        arm(deadline);
+      }
+      return result;
     };
 
     const arm = (atMs: number) => {
@@ -154,17 +165,6 @@ export function createTopology(inputs: TopologyInputs): Topology {
       timer?.unsubscribe();
       timerAtMs = atMs;
       timer = scheduler.schedule(fire, Math.max(0, atMs - scheduler.now()));
-    };
-
-    const onState = (key: string, state: KeyState | null, previous: KeyState | null) => {
-      const deadline = state === null ? null : nextDeadlineMs(state, config);
-      if (deadline === null) {
-        // A key has a deadline only while it has a pending transition: skip the lookup otherwise.
-        if (previous?.pending != null) deadlines.delete(key);
-      } else {
-        deadlines.set(key, deadline);
-        arm(deadline);
-      }
     };
 
     tickAll = () => {
@@ -234,7 +234,7 @@ export function createTopology(inputs: TopologyInputs): Topology {
       };
     });
 
-    const outputSubscription = keyed$.pipe(mapWithState(keyStep, { store, onState })).subscribe(subscriber);
+    const outputSubscription = keyed$.pipe(mapWithState(keyStep, { store })).subscribe(subscriber);
     const healthSubscription = (inputs.health$ ?? EMPTY).subscribe({
       next: (change) => updateProvider(change.provider, change.value),
       error: (error: unknown) => subscriber.error(error),
