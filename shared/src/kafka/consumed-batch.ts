@@ -22,16 +22,26 @@ export function headersOf(headers: IHeaders | undefined): RecordHeaders {
   return out;
 }
 
+/** keyOf decodes a kafkajs message's key as UTF-8 (driftline keys are strings, never Avro). */
+export function keyOf(message: Pick<KafkaMessage, 'key'>): string | null {
+  return message.key === null || message.key === undefined ? null : message.key.toString('utf8');
+}
+
 /**
- * toConsumedRecord converts a kafkajs message: the key is decoded as UTF-8 (driftline keys are
- * strings, never Avro), a null value stays null (tombstone), the timestamp becomes epoch ms.
+ * toConsumedRecord converts a kafkajs message: the key is decoded as UTF-8 unless the caller
+ * already has it as a string, a null value stays null (tombstone), the timestamp becomes epoch ms.
  */
-export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+export function toConsumedRecord(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  key: string | null = keyOf(message),
+): ConsumedRecord {
   return {
     topic,
     partition,
     offset: message.offset,
-    key: message.key === null || message.key === undefined ? null : message.key.toString('utf8'),
+    key,
     value: message.value ?? null,
     headers: headersOf(message.headers),
     timestampMs: Number(message.timestamp),

@@ -1,8 +1,11 @@
+import { isAscii } from 'node:buffer';
 import type { KafkaMessage } from 'kafkajs';
-import { toConsumedRecord } from './consumed-batch.ts';
+import { keyOf, toConsumedRecord } from './consumed-batch.ts';
 import type { ConsumedRecord } from './ports.ts';
 
 interface Slot {
+  /** The key's bytes as a latin1 string (the table's key). */
+  readonly id: string;
   message: KafkaMessage;
   partition: number;
   /** Arrival number of `message`: sorting by it gives LatestPerKey's order. */
@@ -37,7 +40,7 @@ export class LatestMessages {
       const arrival = this.#arrivals++;
       const slot = table.get(id);
       if (slot === undefined) {
-        table.set(id, { message, partition, arrival });
+        table.set(id, { id, message, partition, arrival });
         this.#size += 1;
       } else {
         slot.message = message;
@@ -58,6 +61,12 @@ export class LatestMessages {
     for (const [topic, table] of this.#topics)
       for (const slot of table.values()) survivors.push({ topic, slot });
     survivors.sort((a, b) => a.slot.arrival - b.slot.arrival);
-    return survivors.map(({ topic, slot }) => toConsumedRecord(topic, slot.partition, slot.message));
+    // An ASCII key's latin1 string is its UTF-8 string too: reused, it is not decoded again, and
+    // its hash, computed for the table, is ready for the caller's own lookups.
+    return survivors.map(({ topic, slot }) => {
+      const key = slot.message.key;
+      const text = key !== null && key !== undefined && isAscii(key) ? slot.id : keyOf(slot.message);
+      return toConsumedRecord(topic, slot.partition, slot.message, text);
+    });
   }
 }
