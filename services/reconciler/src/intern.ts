@@ -50,16 +50,58 @@ export function internResourceSpec(spec: ResourceSpec): ResourceSpec {
 }
 
 /**
- * internObject returns the shared, frozen object registered under `id` in `table`, making it with
- * `make` the first time. `id` must determine the object's value (the caller serialises every field
- * into it). Once the table is full, a new frozen object is returned unshared — correct, not shared.
+ * InternTable holds shared, frozen objects by a hash of their value; a bucket lists the objects
+ * whose values share that hash (collisions are told apart by the caller's `same`).
  */
-export function internObject<T extends object>(table: Map<string, T>, id: string, make: () => T): T {
-  const known = table.get(id);
-  if (known !== undefined) return known;
-  const value = Object.freeze(make());
-  if (table.size < INTERN_LIMIT) table.set(id, value);
+export interface InternTable<T> {
+  readonly buckets: Map<number, T[]>;
+  size: number;
+}
+
+/** internTable makes an empty InternTable. */
+export function internTable<T>(): InternTable<T> {
+  return { buckets: new Map(), size: 0 };
+}
+
+/**
+ * internBy returns the shared, frozen object of `table` equal to `source` — one with the same
+ * `hash` for which `same(object, source)` holds — making it with `make` the first time. `hash`
+ * must be a function of exactly what `same` compares. Looking up by a hash of the fields, rather
+ * than a text id joined from them, builds no string per lookup. Once the table holds INTERN_LIMIT
+ * objects, a new frozen object is returned unshared — correct, not shared.
+ */
+export function internBy<T extends object, S>(
+  table: InternTable<T>,
+  hash: number,
+  source: S,
+  same: (object: T, source: S) => boolean,
+  make: (source: S) => T,
+): T {
+  const bucket = table.buckets.get(hash);
+  if (bucket !== undefined) for (const object of bucket) if (same(object, source)) return object;
+  const value = Object.freeze(make(source));
+  if (table.size < INTERN_LIMIT) {
+    if (bucket === undefined) table.buckets.set(hash, [value]);
+    else bucket.push(value);
+    table.size++;
+  }
   return value;
+}
+
+const FNV_PRIME = 0x01000193;
+/** HASH_SEED starts a hash (the FNV-1a offset basis). */
+export const HASH_SEED = 0x811c9dc5 | 0;
+
+/** hashString folds `value` (its UTF-16 code units, then its length as a separator; null apart) into the 32-bit hash `h`. */
+export function hashString(h: number, value: string | null): number {
+  if (value === null) return Math.imul(h ^ 0x7fffffff, FNV_PRIME);
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), FNV_PRIME);
+  return Math.imul(h ^ value.length, FNV_PRIME);
+}
+
+/** hashNumber folds `value` (an integer or null; a boolean as 0/1) into the 32-bit hash `h`. */
+export function hashNumber(h: number, value: number | boolean | null): number {
+  return Math.imul(h ^ (value === null ? 0x7ffffffe : Number(value) | 0), FNV_PRIME);
 }
 
 type Level = Map<string | null, Level | ResourceSpec>;

@@ -1,5 +1,13 @@
-import type { DesiredDatabase, ObservedDatabase } from '@driftline/schemas';
-import { intern, internResourceSpec, internObject } from './intern.ts';
+import type { DesiredDatabase, ObservedDatabase, ResourceSpec } from '@driftline/schemas';
+import {
+  HASH_SEED,
+  hashNumber,
+  hashString,
+  intern,
+  internBy,
+  internResourceSpec,
+  internTable,
+} from './intern.ts';
 
 /**
  * DesiredSpec is what the drift rules compare on the desired side, plus the provider (whose
@@ -41,28 +49,40 @@ export function observedSpec(record: ObservedDatabase, previous: ObservedSpec | 
   return previous !== null && sameObservedSpec(previous, record) ? previous : internObservedSpec(record);
 }
 
-const desiredSpecs = new Map<string, DesiredSpec>();
-const observedSpecs = new Map<string, ObservedSpec>();
-
-// Field separator and null marker that cannot occur in the values, so distinct specs get distinct ids.
-const FS = '\u001f';
-const NULL = '\u0000';
+const desiredSpecs = internTable<DesiredSpec>();
+const observedSpecs = internTable<ObservedSpec>();
 
 function internDesiredSpec(r: DesiredDatabase): DesiredSpec {
-  const res = r.resources;
-  const id = [
-    r.provider,
-    r.kind,
-    r.version,
-    r.replicas,
-    r.storage ?? NULL,
-    r.halted,
-    res.cpuRequest ?? NULL,
-    res.cpuLimit ?? NULL,
-    res.memoryRequest ?? NULL,
-    res.memoryLimit ?? NULL,
-  ].join(FS);
-  return internObject(desiredSpecs, id, () => ({
+  let h = hashString(HASH_SEED, r.provider);
+  h = hashString(h, r.kind);
+  h = hashString(h, r.version);
+  h = hashNumber(h, r.replicas);
+  h = hashString(h, r.storage);
+  h = hashNumber(h, r.halted);
+  return internBy(desiredSpecs, hashResources(h, r.resources), r, sameDesiredSpec, makeDesiredSpec);
+}
+
+function internObservedSpec(r: ObservedDatabase): ObservedSpec {
+  let h = hashString(HASH_SEED, r.provider);
+  h = hashString(h, r.kind);
+  h = hashNumber(h, r.valid);
+  h = hashString(h, r.invalidReason);
+  h = hashString(h, r.version);
+  h = hashNumber(h, r.replicas);
+  h = hashString(h, r.storage);
+  h = hashNumber(h, r.halted);
+  return internBy(observedSpecs, hashResources(h, r.resources), r, sameObservedSpec, makeObservedSpec);
+}
+
+function hashResources(h: number, res: ResourceSpec): number {
+  h = hashString(h, res.cpuRequest);
+  h = hashString(h, res.cpuLimit);
+  h = hashString(h, res.memoryRequest);
+  return hashString(h, res.memoryLimit);
+}
+
+function makeDesiredSpec(r: DesiredDatabase): DesiredSpec {
+  return {
     provider: intern(r.provider),
     kind: intern(r.kind),
     version: intern(r.version),
@@ -70,26 +90,11 @@ function internDesiredSpec(r: DesiredDatabase): DesiredSpec {
     storage: intern(r.storage),
     halted: r.halted,
     resources: internResourceSpec(r.resources),
-  }));
+  };
 }
 
-function internObservedSpec(r: ObservedDatabase): ObservedSpec {
-  const res = r.resources;
-  const id = [
-    r.provider,
-    r.kind,
-    r.valid,
-    r.invalidReason ?? NULL,
-    r.version ?? NULL,
-    r.replicas ?? NULL,
-    r.storage ?? NULL,
-    r.halted ?? NULL,
-    res.cpuRequest ?? NULL,
-    res.cpuLimit ?? NULL,
-    res.memoryRequest ?? NULL,
-    res.memoryLimit ?? NULL,
-  ].join(FS);
-  return internObject(observedSpecs, id, () => ({
+function makeObservedSpec(r: ObservedDatabase): ObservedSpec {
+  return {
     provider: intern(r.provider),
     kind: intern(r.kind),
     valid: r.valid,
@@ -99,7 +104,7 @@ function internObservedSpec(r: ObservedDatabase): ObservedSpec {
     storage: intern(r.storage),
     halted: r.halted,
     resources: internResourceSpec(r.resources),
-  }));
+  };
 }
 
 function sameDesiredSpec(s: DesiredSpec, r: DesiredDatabase): boolean {
@@ -128,7 +133,7 @@ function sameObservedSpec(s: ObservedSpec, r: ObservedDatabase): boolean {
   );
 }
 
-function sameResources(a: DesiredDatabase['resources'], b: DesiredDatabase['resources']): boolean {
+function sameResources(a: ResourceSpec, b: ResourceSpec): boolean {
   return (
     a.cpuRequest === b.cpuRequest &&
     a.cpuLimit === b.cpuLimit &&
