@@ -321,6 +321,48 @@ export class PartitionManager {
         ranges.push({ topic: o.topic, partition, end: o.committed });
       }
     }
+    const { desired, observed, seeds, records } = await this.#readRebuildInputs(partition, ranges);
+    const reconciler = new PartitionReconciler({
+      partition,
+      config: this.#options.config,
+      health$: this.#options.health.changes$(),
+      onTimerOutputs: (outputs) => this.#sendTimerOutputs(entry, outputs),
+      ...(this.#options.now === undefined ? {} : { now: this.#options.now }),
+      ...(this.#options.timers === undefined ? {} : { timers: this.#options.timers }),
+    });
+    // Desired before observed at equal timestamps: a platform change precedes what it causes.
+    // Replayed, not just rebuilt: nothing is sent, but the drift events tell which keys are open.
+    entry.open.clear();
+    trackOpen(
+      entry.open,
+      seeds.map((seed) => ({ type: 'drift', event: seed.event })),
+    );
+    trackOpen(entry.open, reconciler.replay([...desired, ...observed], seeds));
+    reconciler.reevaluate();
+    this.#logger.info(
+      {
+        partition,
+        records,
+        seeds: seeds.length,
+        keys: reconciler.stateSize(),
+        ends: Object.fromEntries(ranges.map((r) => [r.topic, r.end])),
+        tookMs: this.#now() - started,
+      },
+      'partition state rebuilt',
+    );
+    return reconciler;
+  }
+
+  /**
+   * #readRebuildInputs reads the latest record per key of `ranges` and decodes them: drift
+   * events become seeds, inputs timed inputs. A method of its own so that the records (whose
+   * values hold on to whole fetch responses) are garbage once it returns.
+   */
+  async #readRebuildInputs(
+    partition: number,
+    ranges: readonly PartitionEnd[],
+  ): Promise<{ desired: TimedInput[]; observed: TimedInput[]; seeds: DriftSeed[]; records: number }> {
+    const { topics } = this.#options;
     const records =
       ranges.length === 0
         ? []
@@ -345,35 +387,7 @@ export class PartitionManager {
         timestampMs: record.timestampMs,
       });
     }
-    const reconciler = new PartitionReconciler({
-      partition,
-      config: this.#options.config,
-      health$: this.#options.health.changes$(),
-      onTimerOutputs: (outputs) => this.#sendTimerOutputs(entry, outputs),
-      ...(this.#options.now === undefined ? {} : { now: this.#options.now }),
-      ...(this.#options.timers === undefined ? {} : { timers: this.#options.timers }),
-    });
-    // Desired before observed at equal timestamps: a platform change precedes what it causes.
-    // Replayed, not just rebuilt: nothing is sent, but the drift events tell which keys are open.
-    entry.open.clear();
-    trackOpen(
-      entry.open,
-      seeds.map((seed) => ({ type: 'drift', event: seed.event })),
-    );
-    trackOpen(entry.open, reconciler.replay([...desired, ...observed], seeds));
-    reconciler.reevaluate();
-    this.#logger.info(
-      {
-        partition,
-        records: records.length,
-        seeds: seeds.length,
-        keys: reconciler.stateSize(),
-        ends: Object.fromEntries(ranges.map((r) => [r.topic, r.end])),
-        tookMs: this.#now() - started,
-      },
-      'partition state rebuilt',
-    );
-    return reconciler;
+    return { desired, observed, seeds, records: records.length };
   }
 
   /** #decodeDrift decodes a drift event read back on a rebuild; an undecodable one is logged and skipped. */

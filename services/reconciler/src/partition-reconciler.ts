@@ -158,11 +158,10 @@ export class PartitionReconciler {
   }
 
   #inEventTime(inputs: readonly TimedInput[]): void {
-    const ordered = inputs
-      .map((entry, index) => ({ entry, index }))
-      .sort((a, b) => a.entry.timestampMs - b.entry.timestampMs || a.index - b.index);
+    // Array sort is stable: equal timestamps keep the callers' order without an index per input.
+    const ordered = inputs.slice().sort((a, b) => a.timestampMs - b.timestampMs);
     try {
-      for (const { entry } of ordered) {
+      for (const entry of ordered) {
         this.#eventTimeMs = entry.timestampMs;
         this.#next(entry.input);
       }

@@ -76,31 +76,7 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
     }
   });
 
-  const inputRanges = [
-    ...(await options.endOffsets(topics.desired)),
-    ...(await options.endOffsets(topics.observed)),
-  ];
-  const inputTotal = inputRanges.reduce((sum, r) => sum + Number(r.end), 0);
-  let read = 0;
-  const latest = await reader.latest(
-    { topics: [...new Set(inputRanges.map((r) => r.topic))], ends: inputRanges },
-    (n) => {
-      read += n;
-      progress({ phase: 'read-inputs', records: read, total: inputTotal });
-    },
-  );
-  const desired: TimedInput[] = [];
-  const observed: TimedInput[] = [];
-  let skipped = 0;
-  for (const record of latest) {
-    const side: InputSide = record.topic === topics.desired ? 'desired' : 'observed';
-    const decoded = await decodeInput(side, record, serde);
-    if (!decoded.ok) {
-      skipped += 1;
-      continue;
-    }
-    (side === 'desired' ? desired : observed).push({ input: decoded.input, timestampMs: record.timestampMs });
-  }
+  const { desired, observed, skipped, read } = await readInputs(options, progress);
 
   const outputs: StepOutput[] = [];
   const reconciler = new PartitionReconciler({
@@ -149,4 +125,51 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
     skipped,
     pending,
   };
+}
+
+interface ReplayInputs {
+  readonly desired: TimedInput[];
+  readonly observed: TimedInput[];
+  /** Decodable input records the replay skipped. */
+  readonly skipped: number;
+  /** Input records read (the superseded included). */
+  readonly read: number;
+}
+
+/**
+ * readInputs reads the latest desired and observed record per key up to the high watermarks and
+ * decodes them. A function of its own so that the records (whose values hold on to whole fetch
+ * responses) are garbage once it returns: only the decoded inputs live on through the replay.
+ */
+async function readInputs(
+  options: ReplayCheckOptions,
+  progress: (progress: ReplayProgress) => void,
+): Promise<ReplayInputs> {
+  const { topics, reader, serde } = options;
+  const inputRanges = [
+    ...(await options.endOffsets(topics.desired)),
+    ...(await options.endOffsets(topics.observed)),
+  ];
+  const inputTotal = inputRanges.reduce((sum, r) => sum + Number(r.end), 0);
+  let read = 0;
+  const latest = await reader.latest(
+    { topics: [...new Set(inputRanges.map((r) => r.topic))], ends: inputRanges },
+    (n) => {
+      read += n;
+      progress({ phase: 'read-inputs', records: read, total: inputTotal });
+    },
+  );
+  const desired: TimedInput[] = [];
+  const observed: TimedInput[] = [];
+  let skipped = 0;
+  for (const record of latest) {
+    const side: InputSide = record.topic === topics.desired ? 'desired' : 'observed';
+    const decoded = await decodeInput(side, record, serde);
+    if (!decoded.ok) {
+      skipped += 1;
+      continue;
+    }
+    (side === 'desired' ? desired : observed).push({ input: decoded.input, timestampMs: record.timestampMs });
+  }
+  return { desired, observed, skipped, read };
 }
