@@ -13,7 +13,8 @@
  * writer neither shares the service's thread nor is one serial connection's round trips. The CPU
  * time printed per record is this (service) process's only.
  * Usage: node test/bench/desired.bench.ts [--documents 100000] [--changes 10000] [--writers 4]
- *   [--write-batch 10] [--paced-rate 1000] [--page 2000] [--chunk 1000] [--no-write]
+ *   [--write-batch 10] [--paced-rate 1000]
+ *   [--target-rate 5000] [--page 2000] [--chunk 1000] [--no-write]
  */
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ const { values: args } = parseArgs({
     writers: { type: 'string', default: '4' },
     'write-batch': { type: 'string', default: '10' },
     'paced-rate': { type: 'string', default: '1000' },
+    'target-rate': { type: 'string', default: '5000' },
     // The service's defaults (DESIRED_SNAPSHOT_PAGE_COUNT, DESIRED_SEND_CHUNK_COUNT).
     page: { type: 'string', default: '2000' },
     chunk: { type: 'string', default: '1000' },
@@ -58,6 +60,7 @@ const CHANGES = Number(args.changes);
 const WRITERS = Number(args.writers);
 const WRITE_BATCH = Number(args['write-batch']);
 const PACED_RATE = Number(args['paced-rate']);
+const TARGET_RATE = Number(args['target-rate']);
 const PAGE = Number(args.page);
 const CHUNK = Number(args.chunk);
 const mongoUrl = process.env['MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/?directConnection=true';
@@ -174,6 +177,7 @@ async function runBench(): Promise<void> {
   };
 
   let snapshotDoneAt = 0;
+  let streamOpened: { atMs: number; cpu: NodeJS.CpuUsage } | null = null;
   // Stream publishes and their records: how many changes one Kafka round trip carried.
   let streamPublishes = 0;
   let streamRecords = 0;
@@ -202,6 +206,7 @@ async function runBench(): Promise<void> {
     observer: {
       ...noopObserver,
       snapshotCompleted: () => void (snapshotDoneAt = performance.now()),
+      streamOpened: () => void (streamOpened = { atMs: Date.now(), cpu: process.cpuUsage() }),
       published: (_collection, source, outputs) => {
         if (source !== 'stream') return;
         streamPublishes += 1;
@@ -274,37 +279,44 @@ async function runBench(): Promise<void> {
     // Past the join the consumer resolves its start offsets (the end) on its first fetch.
     await new Promise((resolve) => setTimeout(resolve, 2000));
 
-    async function live(count: number, ratePerSecond: number | null, label: string) {
-      const cpu = process.cpuUsage();
-      const [publishesBefore, recordsBefore] = [streamPublishes, streamRecords];
+    async function write(label: string, count: number, ratePerSecond: number | null): Promise<WriteReport> {
       const reported = new Promise<WriteReport>((resolve) =>
         writer.once('message', (report: WriteReport) => resolve(report)),
       );
       writer.send({ label, count, ratePerSecond } satisfies WriteOrder);
       console.log(`${label} … (at ${(performance.now() / 1000).toFixed(1)} s)`);
-      const report = await reported;
+      return reported;
+    }
+
+    /** arrivals waits until every record of `label` arrived and returns each one's latency and the last CreateTime. */
+    async function arrivals(label: string, count: number, report: WriteReport) {
       const deadline = Date.now() + 120_000;
       while ((arrivedByLabel.get(label) ?? 0) < count && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 20));
-      const names = (first: number, n: number) =>
-        Array.from({ length: n }, (_, j) => `${label}-${first + j}`);
       const latencies: number[] = [];
-      let t0 = Infinity;
+      let first = Infinity;
       let last = 0;
-      for (const [first, n, sentAt] of report.batches) {
-        t0 = Math.min(t0, sentAt);
-        for (const name of names(first, n)) {
-          const at = createdAt.get(name);
+      for (const [start, n, sentAt] of report.batches) {
+        first = Math.min(first, sentAt);
+        for (let j = 0; j < n; j++) {
+          const at = createdAt.get(`${label}-${start + j}`);
           if (at === undefined) continue;
           latencies.push(at - sentAt);
           last = Math.max(last, at);
         }
       }
-      const sorted = latencies.sort((a, b) => a - b);
+      return { sorted: latencies.sort((a, b) => a - b), first, last };
+    }
+
+    async function live(count: number, ratePerSecond: number | null, label: string) {
+      const cpu = process.cpuUsage();
+      const [publishesBefore, recordsBefore] = [streamPublishes, streamRecords];
+      const report = await write(label, count, ratePerSecond);
+      const { sorted, first, last } = await arrivals(label, count, report);
       const result = {
         count,
         received: sorted.length,
-        rate: Math.round(sorted.length / ((last - t0) / 1000)),
+        rate: Math.round(sorted.length / ((last - first) / 1000)),
         writeRate: Math.round(count / report.writeSeconds),
         cpuPerChange: Number((cpuMicros(cpu) / count).toFixed(1)),
         recordsPerPublish: Math.round(
@@ -315,6 +327,33 @@ async function runBench(): Promise<void> {
         max: sorted.at(-1) ?? NaN,
       };
       console.log(`${label} (done at ${(performance.now() / 1000).toFixed(1)} s):`, result);
+      return result;
+    }
+
+    /**
+     * catchUp measures what the stream carries when the writer is not competing for the machine:
+     * with the service stopped, `count` inserts queue up in the oplog; the service then starts
+     * from its stored position and carries them (rate from the change stream's opening to the last
+     * record's CreateTime; CPU from the opening on, so the key index rebuild is not counted).
+     */
+    async function catchUp(count: number) {
+      controller.abort();
+      await run;
+      const report = await write('catchup', count, null);
+      streamOpened = null;
+      const again = new AbortController();
+      const rerun = pipeline.run(again.signal);
+      const { sorted, last } = await arrivals('catchup', count, report);
+      const opened = streamOpened as { atMs: number; cpu: NodeJS.CpuUsage } | null;
+      again.abort();
+      await rerun;
+      const result = {
+        count,
+        received: sorted.length,
+        rate: opened === null ? NaN : Math.round(sorted.length / ((last - opened.atMs) / 1000)),
+        cpuPerChange: opened === null ? NaN : Number((cpuMicros(opened.cpu) / count).toFixed(1)),
+      };
+      console.log(`catchup (done at ${(performance.now() / 1000).toFixed(1)} s):`, result);
       return result;
     }
 
@@ -337,27 +376,33 @@ async function runBench(): Promise<void> {
 
     const burst = await live(CHANGES, null, 'burst');
     const paced = await live(Math.min(CHANGES, PACED_RATE * 5), PACED_RATE, 'paced');
-    controller.abort();
-    await run;
+    // The issue's live target as a paced rate: does p99 stay under 100 ms at 5,000 changes/s?
+    const target = await live(Math.min(CHANGES, TARGET_RATE * 2), TARGET_RATE, 'target');
+    const caughtUp = await catchUp(CHANGES);
     await consumer.disconnect();
 
     if (!args['no-write']) {
+      const busy = Math.round((100 * snapshotCpuPerRecord) / ((snapshotSeconds * 1e6) / DOCUMENTS));
+      const writerShape = `${WRITERS} concurrent writers in a separate process, each inserting ${WRITE_BATCH} documents per \`insertMany\``;
+      const carried = (run: { rate: number; writeRate: number }) => run.rate >= 0.9 * run.writeRate;
       const section = [
         '<!-- bench:desired:start -->',
         '## desired (MongoDB change stream → desired.v1)',
         '',
-        `\`node test/bench/desired.bench.ts\` on ${new Date().toISOString().slice(0, 10)}: mongo-java-server 1.47 (in-memory, oplog on, a fresh instance), one KRaft broker, all on one machine with ${cpus().length} cores at 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]?.toFixed(1)} at the end (the machine is shared with other work); Node ${process.version}.`,
+        `\`node test/bench/desired.bench.ts\` on ${new Date().toISOString().slice(0, 10)}: mongo-java-server 1.47 (in-memory, oplog on, a fresh instance), one KRaft broker, all on one machine with ${cpus().length} cores at 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]?.toFixed(1)} at the end (the machine is shared with other work); Node ${process.version}. Live changes come from ${writerShape}; every change is a distinct document, so every one must arrive.`,
         '',
         '| measurement | result | target |',
         '| --- | --- | --- |',
-        `| snapshot of ${DOCUMENTS.toLocaleString('en')} database records (pages of ${PAGE.toLocaleString('en')}, sends of ≤ ${CHUNK.toLocaleString('en')} records, Avro, acks=all) | ${snapshotRate.toLocaleString('en')} records/s (${snapshotSeconds.toFixed(1)} s) | ≥ 20,000 records/s |`,
-        `| live burst: ${burst.count.toLocaleString('en')} inserts as fast as the writer goes (it wrote ${burst.writeRate.toLocaleString('en')} inserts/s) | ${burst.rate.toLocaleString('en')} changes/s; latency p50 / p99 / max ${burst.p50} / ${burst.p99} / ${burst.max} ms | ≥ 5,000 changes/s |`,
+        `| snapshot of ${DOCUMENTS.toLocaleString('en')} database records (pages of ${PAGE.toLocaleString('en')}, sends of ≤ ${CHUNK.toLocaleString('en')} records, Avro, acks=all) | ${snapshotRate.toLocaleString('en')} records/s (${snapshotSeconds.toFixed(1)} s); service CPU ${snapshotCpuPerRecord.toFixed(1)} µs/record | ≥ 20,000 records/s |`,
+        `| live burst: ${burst.count.toLocaleString('en')} inserts as fast as the writers go (they wrote ${burst.writeRate.toLocaleString('en')} inserts/s) | ${burst.rate.toLocaleString('en')} changes/s; latency p50 / p99 / max ${burst.p50} / ${burst.p99} / ${burst.max} ms; ${burst.recordsPerPublish} records per publish; service CPU ${burst.cpuPerChange} µs/change | ≥ 5,000 changes/s |`,
         `| live paced: ${paced.count.toLocaleString('en')} inserts at ${PACED_RATE.toLocaleString('en')}/s | latency p50 / p99 / max ${paced.p50} / ${paced.p99} / ${paced.max} ms | p99 < 100 ms |`,
-        `| baseline: the server's own change-stream latency (insert → event at a bare watcher, 30 inserts, 100,000+ oplog entries) | p50 / max ${percentile(raw, 50)} / ${raw.at(-1)} ms | |`,
+        `| live paced at the target rate: ${target.count.toLocaleString('en')} inserts at ${TARGET_RATE.toLocaleString('en')}/s (the writers reached ${target.writeRate.toLocaleString('en')}/s) | ${target.rate.toLocaleString('en')} changes/s; latency p50 / p99 / max ${target.p50} / ${target.p99} / ${target.max} ms | ≥ 5,000 changes/s, p99 < 100 ms |`,
+        `| catch-up: ${caughtUp.count.toLocaleString('en')} inserts queued in the oplog while the service was stopped, then carried from its stored position | ${caughtUp.rate.toLocaleString('en')} changes/s; service CPU ${caughtUp.cpuPerChange} µs/change | |`,
+        `| baseline: the server's own change-stream latency (insert → event at a bare watcher, 30 inserts) | p50 / max ${percentile(raw, 50)} / ${raw.at(-1)} ms | |`,
         '',
-        "Latency runs from the wall clock just before `insertMany` to the record's Kafka CreateTime (set by the service's producer); same machine, same clock. Every change is a distinct document, so every one must arrive.",
+        "Latency runs from the writer's wall clock just before its `insertMany` to the record's Kafka CreateTime (set by the service's producer); same machine, same clock. Service CPU is the benchmark process's own (the service's pipeline, plus, during the live runs, the probe consumer that reads the records back); the writers and the servers are other processes.",
         '',
-        `**Reading.** ${snapshotRate >= 20_000 && burst.rate >= 5_000 && paced.p99 < 100 ? 'The targets are met in this run.' : 'Not every target is met in this run (see the rows).'} The MongoDB stand-in no longer bounds latency: its change streams read an ordered oplog index (a \`getMore\` costs O(log N + k), it used to scan and sort all N entries), so a bare watcher sees an insert within milliseconds with > 100,000 entries in the oplog (the baseline row; it was seconds). What bounds each figure now: **snapshot** — the service's one Node thread, busy throughout: in a CPU profile of the snapshot about a third is kafkajs building produce requests (partitioning, record and header encoding), a quarter translating (zod validation, key, correlation id), a sixth garbage collection, the rest BSON decoding and Avro encoding. Measured alone on this machine (load 11–14): the server's \`_id\`-sorted \`find\` delivers ≈ 21,000 raw documents/s (no longer the ≈ 7,000 noted before; the sort is not what costs), one idempotent producer ≈ 9,000–12,000 records/s of this shape; so the 20,000 records/s target needs less CPU per record in the producer and translator, and a core of its own. **Live burst** — ${burst.rate >= 0.9 * burst.writeRate ? `the writer: the service carried the changes as fast as the (same-process) writer inserted them into the in-memory server (${burst.writeRate.toLocaleString('en')} inserts/s)` : `the service: it carried ${burst.rate.toLocaleString('en')} changes/s of the ${burst.writeRate.toLocaleString('en')} inserts/s written`}. **Live latency** — the stream loop is serial (read a batch → publish, acks=all → store the position → read again), so a change that arrives while the loop publishes and stores waits for both, on a machine whose other load slows every step; and the in-memory server's stop-the-world collections (it keeps every document and oplog entry on the heap; each young collection copies what was inserted since the last, 1–3 s on this loaded machine, see \`<stack dir>/logs/mongo-gc.log\`) stall everything in flight when one falls into a run — that is what a p99 or max near a second shows. A real replica set (\`MONGO_URL\`) reads its oplog and serves finds from indexes on disk-backed storage, without these heap pauses; re-run the script there for production figures.`,
+        `**Reading.** ${snapshotRate >= 20_000 && burst.rate >= 5_000 && target.p99 < 100 ? 'The targets are met in this run.' : 'Not every target is met in this run (see the rows).'} **Snapshot** — bounded by the service's one Node thread (busy ${busy}% of the snapshot; the server's \`_id\`-sorted \`find\` alone delivered 30,000–55,000 raw documents/s, in its own JVM, on this machine at load 3–5). Each page is read while the one before is translated and up to two are being produced. In a CPU profile of the snapshot (2026-11-25) about a quarter is kafkajs building produce requests (a tenth of the total is its Java-compatible murmur2 partitioner alone, computed with \`Long\` objects), a sixth garbage collection, a sixth translating (key, correlation id, key index; the zod schema, once a tenth, is now a hand-written check of the common shape, held to the schema by a property test), an eighth Avro encoding and a tenth BSON decoding; 20,000 records/s needs ≤ 50 µs of CPU per record on a core of its own. **Live** — ${carried(burst) ? `the service carried the changes as fast as the writers inserted them (${burst.writeRate.toLocaleString('en')} inserts/s)` : `the service carried ${burst.rate.toLocaleString('en')} changes/s of the ${burst.writeRate.toLocaleString('en')} inserts/s written`}${target.writeRate < 0.9 * TARGET_RATE ? `, and the writers could not insert at ${TARGET_RATE.toLocaleString('en')}/s into the in-memory server (${target.writeRate.toLocaleString('en')}/s): its insert path (BSON decoding, the \`_id\` index, a deep copy into its oplog) shares the 2 cores with the service, Kafka and the writers` : ''}. The catch-up row is the stream's own rate with no writer competing. The stream loop is no longer serial: it reads and translates the next change batch while the previous one is published, one publish carries every batch read meanwhile (the records-per-publish figures), and positions are stored in order, each after its batch was acknowledged, with at most \`DESIRED_BATCH_MAX_COUNT\` changes unstored. **Latency** — the stand-in's stop-the-world young collections (it keeps every document and oplog entry on its heap) now pause 40–100 ms with its 32 MB young generation (they were 0.7–1.4 s) and show in the p99s together with the machine's other load; see \`<stack dir>/logs/mongo-gc.log\`. A real replica set (\`MONGO_URL\`) serves finds and its oplog from disk-backed storage without these heap pauses; re-run the script there for production figures.`,
         '<!-- bench:desired:end -->',
       ].join('\n');
       const path = new URL('../../docs/benchmarks.md', import.meta.url);
