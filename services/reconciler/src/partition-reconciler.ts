@@ -56,7 +56,7 @@ export class PartitionReconciler {
   readonly #onTimerOutputs: (outputs: readonly StepOutput[]) => void;
   #eventTimeMs: number | null = null;
   #suppress = false;
-  #collect: StepOutput[] | null = null;
+  #collect: ((output: StepOutput) => void) | null = null;
   #timerOutputs: StepOutput[] = [];
   #disposed = false;
 
@@ -106,20 +106,32 @@ export class PartitionReconciler {
    */
   replay(inputs: readonly TimedInput[], seeds: readonly DriftSeed[] = []): StepOutput[] {
     const outputs: StepOutput[] = [];
-    this.#collect = outputs;
+    this.replayInto(inputs, seeds, (output) => outputs.push(output));
+    return outputs;
+  }
+
+  /**
+   * replayInto is `replay` handing each output to `onOutput` as it is emitted, so a caller that
+   * keeps only some of them (the replay check: each key's last drift event) does not hold them all.
+   */
+  replayInto(
+    inputs: readonly TimedInput[],
+    seeds: readonly DriftSeed[],
+    onOutput: (output: StepOutput) => void,
+  ): void {
+    this.#collect = onOutput;
     try {
       for (const seed of seeds) this.#seeds.next(seed);
       this.#inEventTime(inputs);
     } finally {
       this.#collect = null;
     }
-    return outputs;
   }
 
   /** apply feeds live inputs in order and returns their outputs (status changes, drift events, operations). */
   apply(inputs: readonly PartitionInput[]): StepOutput[] {
     const outputs: StepOutput[] = [];
-    this.#collect = outputs;
+    this.#collect = (output) => outputs.push(output);
     try {
       for (const input of inputs) this.#next(input);
     } finally {
@@ -178,7 +190,7 @@ export class PartitionReconciler {
   #route(output: StepOutput): void {
     if (this.#suppress || this.#disposed) return;
     if (this.#collect !== null) {
-      this.#collect.push(output);
+      this.#collect(output);
       return;
     }
     if (this.#timerOutputs.length === 0) {

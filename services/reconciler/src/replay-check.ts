@@ -78,18 +78,22 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
 
   const { desired, observed, skipped, read } = await readInputs(options, progress);
 
-  const outputs: StepOutput[] = [];
+  // Only each key's last drift event decides its place in the drift set: keep those alone, as
+  // the outputs come (holding every output of a large replay cost more in GC than the rest).
+  const lastDrift = new Map<string, DriftEvent>();
+  const keepDrift = (output: StepOutput) => {
+    if (output.type === 'drift') lastDrift.set(output.event.key, output.event);
+  };
   const reconciler = new PartitionReconciler({
     partition: -1,
     config: options.config,
     health$: health.changes$(),
     onTimerOutputs: (timed) => {
-      for (const output of timed) outputs.push(output);
+      for (const output of timed) keepDrift(output);
     },
   });
   progress({ phase: 'reconcile', inputs: desired.length + observed.length });
-  // A loop, not push(...): a replay emits more outputs than a call may take arguments.
-  for (const output of reconciler.replay([...desired, ...observed])) outputs.push(output);
+  reconciler.replayInto([...desired, ...observed], [], keepDrift);
   const waitUntil = Date.now() + (options.timerWaitMs ?? options.config.persistMs + 2_000);
   while (reconciler.pendingSize() > 0 && Date.now() < waitUntil) {
     progress({ phase: 'wait-timers', pending: reconciler.pendingSize() });
@@ -97,9 +101,6 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
   }
   const pending = reconciler.pendingSize();
   reconciler.dispose();
-  // Only each key's last drift event decides its place in the drift set: hash those alone.
-  const lastDrift = new Map<string, DriftEvent>();
-  for (const output of outputs) if (output.type === 'drift') lastDrift.set(output.event.key, output.event);
   const replayed = new DriftSetBuilder();
   for (const event of lastDrift.values()) replayed.add(event);
 
