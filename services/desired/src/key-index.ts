@@ -1,3 +1,8 @@
+/** KeyConflict names the document that already holds a key another document claimed. */
+export interface KeyConflict {
+  readonly heldBy: string;
+}
+
 /**
  * KeyIndex is the table from a source document's `_id` to the Kafka key its record was published
  * under (database key or provider id), and back. A delete event carries only `_id`, and an update
@@ -29,6 +34,24 @@ export class KeyIndex {
     if (previousOwner !== undefined && previousOwner !== documentId) this.#keyById.delete(previousOwner);
     this.#keyById.set(documentId, key);
     this.#idByKey.set(key, documentId);
+  }
+
+  /**
+   * claim publishes `documentId` under `key` and returns the key it was published under before
+   * (undefined when none) — unless another document holds `key`: then nothing changes and it
+   * returns that holder as `{ heldBy }`. One lookup per table instead of ownerOf + keyOf + set
+   * (the key index showed in the snapshot's CPU profile).
+   */
+  claim(documentId: string, key: string): string | undefined | KeyConflict {
+    const owner = this.#idByKey.get(key);
+    if (owner !== undefined && owner !== documentId) return { heldBy: owner };
+    const previousKey = this.#keyById.get(documentId);
+    if (previousKey === key && owner === documentId) return previousKey;
+    if (previousKey !== undefined && this.#idByKey.get(previousKey) === documentId)
+      this.#idByKey.delete(previousKey);
+    this.#keyById.set(documentId, key);
+    this.#idByKey.set(key, documentId);
+    return previousKey;
   }
 
   /** removeDocument forgets a document and its key. */

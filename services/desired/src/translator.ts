@@ -159,16 +159,14 @@ export function translateChange(
     key = validation.value.id;
     value = toProviderRecord(validation.value, origin, seal ?? unreachableSeal);
   }
-  const owner = index.ownerOf(key);
-  if (owner !== undefined && owner !== documentId) {
-    return [deadLetter('key-conflict', `key ${key} is already held by document ${owner}`)];
+  const previousKey = index.claim(documentId, key);
+  if (typeof previousKey === 'object') {
+    return [deadLetter('key-conflict', `key ${key} is already held by document ${previousKey.heldBy}`)];
   }
   const outputs: TranslatorOutput[] = [];
-  const previousKey = index.keyOf(documentId);
   if (previousKey !== undefined && previousKey !== key) {
     outputs.push({ type: 'record', collection, key: previousKey, value: null, documentId, correlationId });
   }
-  index.set(documentId, key);
   outputs.push({ type: 'record', collection, key, value, documentId, correlationId });
   return outputs;
 }
