@@ -19,7 +19,8 @@ import {
 import type { Freshness } from './freshness.ts';
 import { desiredSpec, observedSpec, type DesiredSpec, type ObservedSpec } from './record-view.ts';
 import { isNewerOrSameDesired, isNewerOrSameObserved, revisionOf } from './monotonic.ts';
-import { detectDrift, sameDifferences } from './rules.ts';
+import { sameDifferences } from './rules.ts';
+import { verdictOf } from './verdict.ts';
 
 /**
  * ReconcilerConfig holds the reconciler core's timing knobs (all in milliseconds).
@@ -322,7 +323,8 @@ function advance(
 
   const fresh = ctx.freshness.fresh;
   // The rules' verdict: the kept one when neither spec changed (by reference: specs are interned),
-  // else computed afresh — only while the provider is fresh, since stale data is never compared.
+  // else that of the new pair (see verdictOf) — only while the provider is fresh, since stale data
+  // is never compared.
   // Null when a side is missing or nothing was computed.
   const differences =
     desired === null || observed === null
@@ -330,7 +332,7 @@ function advance(
       : previousDifferences !== null && previousDesired === desired && previousObserved === observed
         ? previousDifferences
         : fresh
-          ? detectDrift(desired, observed)
+          ? verdictOf(desired, observed)
           : null;
   let keyStatus: KeyStatus;
   let target: DriftCondition | null;
