@@ -1,5 +1,11 @@
 import type { DriftEvent } from '@driftline/schemas';
-import type { AvroSerde, CompactedReader, PartitionEnd } from '@driftline/shared/kafka';
+import {
+  FRAME_HEADER_LENGTH,
+  type AvroSerde,
+  type CompactedReader,
+  type ConsumedRecord,
+  type PartitionEnd,
+} from '@driftline/shared/kafka';
 import { decodeInput, type InputSide } from './kafka-codec.ts';
 import { HealthTable } from './kafka-health-table.ts';
 import { compareDriftSets, driftSetDigest, DriftSetBuilder, type DriftSetComparison } from './output-hash.ts';
@@ -76,7 +82,7 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
     }
   });
 
-  const { desired, observed, skipped, read } = await readInputs(options, progress);
+  const { records, read } = await readLatestInputs(options, progress);
 
   // Only each key's last drift event decides its place in the drift set: keep those alone, as
   // the outputs come (holding every output of a large replay cost more in GC than the rest).
@@ -92,8 +98,20 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
       for (const output of timed) keepDrift(output);
     },
   });
-  progress({ phase: 'reconcile', inputs: desired.length + observed.length });
-  reconciler.replayInto([...desired, ...observed], [], keepDrift);
+  progress({ phase: 'reconcile', inputs: records.length });
+  await prewarm(records, options);
+  let skipped = 0;
+  for (let i = 0; i < records.length; i += REPLAY_CHUNK) {
+    const chunk: TimedInput[] = [];
+    for (let j = i; j < Math.min(records.length, i + REPLAY_CHUNK); j++) {
+      const record = records[j];
+      if (record === undefined) continue;
+      const decoded = await decodeInput(sideOf(record, topics), record, serde);
+      if (decoded.ok) chunk.push({ input: decoded.input, timestampMs: record.timestampMs });
+      else skipped += 1;
+    }
+    reconciler.replayInto(chunk, [], keepDrift);
+  }
   const waitUntil = Date.now() + (options.timerWaitMs ?? options.config.persistMs + 2_000);
   while (reconciler.pendingSize() > 0 && Date.now() < waitUntil) {
     progress({ phase: 'wait-timers', pending: reconciler.pendingSize() });
@@ -128,25 +146,23 @@ export async function replayCheck(options: ReplayCheckOptions): Promise<ReplayCh
   };
 }
 
-interface ReplayInputs {
-  readonly desired: TimedInput[];
-  readonly observed: TimedInput[];
-  /** Decodable input records the replay skipped. */
-  readonly skipped: number;
-  /** Input records read (the superseded included). */
-  readonly read: number;
-}
+// Inputs are decoded and replayed a chunk at a time: a decoded input then dies young instead of
+// every input of the replay living until all are decoded (their promotion was most of the GC).
+const REPLAY_CHUNK = 1_000;
+
+const sideOf = (record: ConsumedRecord, topics: ReplayTopics): InputSide =>
+  record.topic === topics.desired ? 'desired' : 'observed';
 
 /**
- * readInputs reads the latest desired and observed record per key up to the high watermarks and
- * decodes them. A function of its own so that the records (whose values hold on to whole fetch
- * responses) are garbage once it returns: only the decoded inputs live on through the replay.
+ * readLatestInputs reads the latest desired and observed record per key up to the high
+ * watermarks, in the order the replay applies them: record timestamp (event time), desired
+ * before observed at equal timestamps (a platform change precedes what it causes).
  */
-async function readInputs(
+async function readLatestInputs(
   options: ReplayCheckOptions,
   progress: (progress: ReplayProgress) => void,
-): Promise<ReplayInputs> {
-  const { topics, reader, serde } = options;
+): Promise<{ records: ConsumedRecord[]; read: number }> {
+  const { topics, reader } = options;
   const inputRanges = [
     ...(await options.endOffsets(topics.desired)),
     ...(await options.endOffsets(topics.observed)),
@@ -160,17 +176,30 @@ async function readInputs(
       progress({ phase: 'read-inputs', records: read, total: inputTotal });
     },
   );
-  const desired: TimedInput[] = [];
-  const observed: TimedInput[] = [];
-  let skipped = 0;
-  for (const record of latest) {
-    const side: InputSide = record.topic === topics.desired ? 'desired' : 'observed';
-    const decoded = await decodeInput(side, record, serde);
-    if (!decoded.ok) {
-      skipped += 1;
-      continue;
-    }
-    (side === 'desired' ? desired : observed).push({ input: decoded.input, timestampMs: record.timestampMs });
+  const desiredFirst = [
+    ...latest.filter((r) => r.topic === topics.desired),
+    ...latest.filter((r) => r.topic !== topics.desired),
+  ];
+  // Array sort is stable: desired stays before observed at equal timestamps.
+  return { records: desiredFirst.sort((a, b) => a.timestampMs - b.timestampMs), read };
+}
+
+/**
+ * prewarm decodes one record per side and writer schema id, so the serde knows every resolver
+ * before the replay: no decode in the replay then waits for the registry, and no timer of the
+ * core can run between two chunks at wall-clock time.
+ */
+async function prewarm(records: readonly ConsumedRecord[], options: ReplayCheckOptions): Promise<void> {
+  const seen = new Set<number>();
+  for (const record of records) {
+    const value = record.value;
+    if (value === null || value.length < FRAME_HEADER_LENGTH) continue;
+    const side = sideOf(record, options.topics);
+    // Schema id and side in one number: ids are non-negative int32s.
+    const id = value.readInt32BE(1) * 2 + (side === 'desired' ? 1 : 0);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    // A failure here shows again, and is handled, when the replay decodes the record.
+    await decodeInput(side, record, options.serde).catch(() => undefined);
   }
-  return { desired, observed, skipped, read };
 }
