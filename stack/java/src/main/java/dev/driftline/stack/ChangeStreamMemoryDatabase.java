@@ -1,6 +1,7 @@
 package dev.driftline.stack;
 
 import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.backend.Utils;
@@ -14,13 +15,18 @@ import java.util.List;
  * ChangeStreamMemoryDatabase is mongo-java-server's in-memory database that also records
  * findAndModify (the driver's findOneAndUpdate / findOneAndReplace / findOneAndDelete) in the oplog.
  * Upstream applies those writes without an oplog entry, so change streams silently missed them.
- * DEV/TEST ONLY.
+ * Its collections skip data-size bookkeeping (see UnsizedMemoryCollection). DEV/TEST ONLY.
  */
 public final class ChangeStreamMemoryDatabase extends MemoryDatabase {
   private static final String ID = "_id";
 
   public ChangeStreamMemoryDatabase(String databaseName, CursorRegistry cursorRegistry) {
     super(databaseName, cursorRegistry);
+  }
+
+  @Override
+  protected UnsizedMemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
+    return new UnsizedMemoryCollection(this, collectionName, options, cursorRegistry);
   }
 
   @Override
