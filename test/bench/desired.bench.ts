@@ -12,8 +12,8 @@
  * like a platform's clients: several concurrent writers, each inserting small batches, so the
  * writer neither shares the service's thread nor is one serial connection's round trips. The CPU
  * time printed per record is this (service) process's only.
- * Usage: node test/bench/desired.bench.ts [--documents 100000] [--changes 10000] [--writers 4]
- *   [--write-batch 10] [--paced-rate 1000]
+ * Usage: node test/bench/desired.bench.ts [--documents 100000] [--changes 10000] [--writers 8]
+ *   [--write-batch 25] [--paced-rate 1000]
  *   [--target-rate 5000] [--page 2000] [--chunk 1000] [--no-write]
  */
 import { fork } from 'node:child_process';
@@ -45,8 +45,8 @@ const { values: args } = parseArgs({
     db: { type: 'string', default: '' },
     documents: { type: 'string', default: '100000' },
     changes: { type: 'string', default: '10000' },
-    writers: { type: 'string', default: '4' },
-    'write-batch': { type: 'string', default: '10' },
+    writers: { type: 'string', default: '8' },
+    'write-batch': { type: 'string', default: '25' },
     'paced-rate': { type: 'string', default: '1000' },
     'target-rate': { type: 'string', default: '5000' },
     // The service's defaults (DESIRED_SNAPSHOT_PAGE_COUNT, DESIRED_SEND_CHUNK_COUNT).
