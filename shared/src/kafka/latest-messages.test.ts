@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { LatestMessages } from './latest-messages.ts';
+import { keyHash, LatestMessages } from './latest-messages.ts';
 import { latestPerKey } from './latest-per-key.ts';
 import { toConsumedRecord } from './consumed-batch.ts';
 
@@ -44,5 +44,23 @@ describe('LatestMessages', () => {
     latest.add('t', 0, [message(0, Buffer.from([0xff]), 'a'), message(1, Buffer.from([0xfe]), 'b')]);
     latest.add('t', 0, [message(2, 'é', 'c'), message(3, Buffer.from('é'), 'd')]);
     expect(latest.records().map((r) => r.value?.toString())).toEqual(['a', 'b', 'd']);
+  });
+
+  it('tells apart keys whose hashes collide', () => {
+    const byHash = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const key = `key-${i}`;
+      const hash = keyHash(Buffer.from(key));
+      const other = byHash.get(hash);
+      if (other !== undefined) pair = [other, key];
+      byHash.set(hash, key);
+    }
+    const [a, b] = pair;
+    const latest = new LatestMessages();
+    latest.add('t', 0, [message(0, a, 'a1'), message(1, b, 'b1'), message(2, a, 'a2')]);
+    latest.add('t', 0, [message(3, b, 'b2')]);
+    expect(latest.records().map((r) => `${r.key}=${r.value?.toString()}`)).toEqual([`${a}=a2`, `${b}=b2`]);
+    expect(latest.size).toBe(2);
   });
 });
