@@ -4,9 +4,11 @@ import {
   OPS_REQUEST_NAME_MAX_LENGTH,
   driftEventId,
   driftFingerprint,
+  driftFingerprintOf,
   operationId,
   opsRequestName,
   targetFingerprint,
+  targetFingerprintOf,
 } from './fingerprint.ts';
 import { detectDrift } from './rules.ts';
 import { desiredRecord, observedRecord } from './test-records.ts';
@@ -105,6 +107,32 @@ describe('opsRequestName', () => {
           expect(result.endsWith(id.slice(0, 16))).toBe(true);
         },
       ),
+    );
+  });
+});
+
+describe('driftFingerprintOf / targetFingerprintOf', () => {
+  it('remember, per differences array, exactly what driftFingerprint and targetFingerprint compute', () => {
+    const statuses = ['drifting', 'unknown', 'missing', 'orphan'] as const;
+    const types = ['HorizontalScaling', 'UpdateVersion', 'VerticalScaling', 'VolumeExpansion'] as const;
+    const value = {
+      version: fc.constantFrom('7.0.12', '7.0.14'),
+      replicas: fc.constantFrom(3, 5),
+      storage: fc.constantFrom('10Gi', '20Gi'),
+    };
+    fc.assert(
+      fc.property(fc.record(value), fc.record(value), (d, o) => {
+        const differences = Object.freeze(drift(d, o));
+        // Asked twice: the second answer comes from memory and must still be the computed one.
+        for (let round = 0; round < 2; round++) {
+          for (const status of statuses)
+            expect(driftFingerprintOf(status, differences)).toBe(driftFingerprint(status, differences));
+          for (const type of types)
+            expect(targetFingerprintOf(differences, type)).toBe(
+              targetFingerprint(differences.filter((x) => x.remediation === type)),
+            );
+        }
+      }),
     );
   });
 });

@@ -52,6 +52,47 @@ export function targetFingerprint(differences: readonly FieldDifference[]): stri
 }
 
 /**
+ * Fingerprints already hashed for a differences array, by key status (drift fingerprints) and by
+ * operation type (target fingerprints) — two disjoint sets of names. The rules' verdicts are
+ * frozen arrays shared by every key with the same pair of specs (see verdictOf), so a drift that
+ * many keys have is hashed once rather than on every event emitted for it. Weak: an array no
+ * state holds any more takes its fingerprints with it.
+ */
+const remembered = new WeakMap<readonly FieldDifference[], Map<string, string>>();
+
+function rememberedFingerprint(
+  differences: readonly FieldDifference[],
+  name: KeyStatus | OperationType,
+  hashOf: () => string,
+): string {
+  let known = remembered.get(differences);
+  const fingerprint = known?.get(name);
+  if (fingerprint !== undefined) return fingerprint;
+  const computed = hashOf();
+  if (known === undefined) {
+    known = new Map();
+    remembered.set(differences, known);
+  }
+  known.set(name, computed);
+  return computed;
+}
+
+/** driftFingerprintOf is `driftFingerprint`, remembered per differences array (which must never change). */
+export function driftFingerprintOf(keyStatus: KeyStatus, differences: readonly FieldDifference[]): string {
+  return rememberedFingerprint(differences, keyStatus, () => driftFingerprint(keyStatus, differences));
+}
+
+/**
+ * targetFingerprintOf is the `targetFingerprint` of the differences of `differences` that `type`
+ * fixes, remembered per differences array (which must never change).
+ */
+export function targetFingerprintOf(differences: readonly FieldDifference[], type: OperationType): string {
+  return rememberedFingerprint(differences, type, () =>
+    targetFingerprint(differences.filter((d) => d.remediation === type)),
+  );
+}
+
+/**
  * operationId is the deterministic id of an operation: sha256 (hex) of the database key, the desired
  * generation, the fingerprint of the drift it fixes (the reconciler passes the target fingerprint,
  * see `targetFingerprint`) and the operation type. Re-detection and replay give the same id.

@@ -11,10 +11,10 @@ import type {
 import { safeParseKey, type DatabaseKey } from '@driftline/shared/keys';
 import {
   driftEventId,
-  driftFingerprint,
+  driftFingerprintOf,
   operationId,
   opsRequestName,
-  targetFingerprint,
+  targetFingerprintOf,
 } from './fingerprint.ts';
 import type { Freshness } from './freshness.ts';
 import { desiredSpec, observedSpec, type DesiredSpec, type ObservedSpec } from './record-view.ts';
@@ -548,7 +548,7 @@ function transition(
     });
     return { open: null, outputs: [{ type: 'drift', event }] };
   }
-  const fingerprint = driftFingerprint(target.keyStatus, target.differences);
+  const fingerprint = driftFingerprintOf(target.keyStatus, target.differences);
   const desired = next.desiredSpec;
   const desiredGeneration = next.desiredGeneration ?? 0;
   let operationIds: readonly string[];
@@ -605,14 +605,12 @@ function planOperations(
   const previousTypes =
     open === null || open.operationIds.length === 0 ? [] : operationTypes(open.differences);
   for (const type of OPERATION_ORDER) {
-    const group = differences.filter((d) => d.remediation === type);
-    if (group.length === 0) continue;
-    const target = targetFingerprint(group);
+    if (!differences.some((d) => d.remediation === type)) continue;
+    const target = targetFingerprintOf(differences, type);
     const index = previousTypes.indexOf(type);
     const previousId = index < 0 ? undefined : open?.operationIds[index];
     if (previousId !== undefined && open !== null) {
-      const previousTarget = targetFingerprint(open.differences.filter((d) => d.remediation === type));
-      if (previousTarget === target) {
+      if (targetFingerprintOf(open.differences, type) === target) {
         operationIds.push(previousId);
         continue;
       }
