@@ -147,6 +147,13 @@ async function main() {
   const env = environmentFor(stack, names, {
     LOG_LEVEL: 'warn',
     RECONCILER_PARTITIONS_CONCURRENCY_COUNT: String(CONCURRENCY),
+    // e.g. BENCH_RECONCILER_ENV=RECONCILER_FETCH_MAX_BYTES=262144 to try a setting (comma-separated).
+    ...Object.fromEntries(
+      (process.env['BENCH_RECONCILER_ENV'] ?? '')
+        .split(',')
+        .filter((pair) => pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
     // e.g. BENCH_RECONCILER_NODE_OPTIONS=--cpu-prof to profile the reconciler process.
     ...(process.env['BENCH_RECONCILER_NODE_OPTIONS'] === undefined
       ? {}
