@@ -44,8 +44,8 @@ export function mongoComponent(config: StackConfig): LocalComponent {
           // first collection, so a young pause copies what was inserted since the last one, and its
           // length grows with the young generation's size. The default (a third of the heap) paused
           // 0.7–1.4 s every few seconds under 5,000 inserts/s, stalling every change stream in
-          // flight; at 32 MB pauses were 40 ms (median) to 100 ms (max) on this loaded 2-core
-          // machine, for about the same total GC time (see docs/benchmarks.md, desired).
+          // flight; at 32 MB their median is about 35 ms and few exceed 100 ms on the shared 2-core
+          // development machine, for about the same total GC time (see docs/benchmarks.md, desired).
           '-Xmn32m',
           // Every pause with its length: the server's collections are what shows in live p99s.
           `-Xlog:gc:file=${path.join(config.stackDir, 'logs', 'mongo-gc.log')}`,
