@@ -76,6 +76,8 @@ export function validateKeyPart(part: KeyPart, value: unknown): string {
  * separator. Only provider ids can contain either character; the other parts pass unchanged.
  */
 function escapeKeyPart(value: string): string {
+  // Nearly every part has neither character: a scan is cheaper than two regex replaces per part.
+  if (!value.includes('%') && !value.includes('/')) return value;
   return value.replace(/%/g, '%25').replace(/\//g, '%2F');
 }
 
