@@ -62,7 +62,7 @@ export const configSchema = defineConfig({
     .integer({ min: 1, max: 100_000 })
     .default(1_000)
     .describe(
-      'Most change events published per batch; the position is stored after each acknowledged batch.',
+      'Most change events read but not yet stored (the crash bound: a crash republishes at most these); positions are stored in order, each after everything up to it was acknowledged.',
     ),
   DESIRED_SEND_CHUNK_COUNT: variable
     .integer({ min: 1, max: 10_000 })
