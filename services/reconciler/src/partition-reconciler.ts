@@ -131,13 +131,19 @@ export class PartitionReconciler {
   /** apply feeds live inputs in order and returns their outputs (status changes, drift events, operations). */
   apply(inputs: readonly PartitionInput[]): StepOutput[] {
     const outputs: StepOutput[] = [];
-    this.#collect = (output) => outputs.push(output);
+    const collect = (output: StepOutput) => outputs.push(output);
+    for (const input of inputs) this.applyInto(input, collect);
+    return outputs;
+  }
+
+  /** applyInto feeds one live input and hands its outputs to `onOutput`, in order (no array per input). */
+  applyInto(input: PartitionInput, onOutput: (output: StepOutput) => void): void {
+    this.#collect = onOutput;
     try {
-      for (const input of inputs) this.#next(input);
+      this.#next(input);
     } finally {
       this.#collect = null;
     }
-    return outputs;
   }
 
   /**
