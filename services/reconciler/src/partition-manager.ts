@@ -86,9 +86,9 @@ const DEFAULT_RETRY_MAX_MS = 30_000;
  *   topic whose committed inputs say otherwise is resolved (or changed), e.g. a resolution that
  *   was waiting out its persistence window when the previous owner died. Re-emitting one that was
  *   in fact sent is harmless (deterministic event ids). A failed rebuild is retried.
- * - Batches: record by record decode (undecodable or badly keyed records become dead letters),
- *   apply and encode, then send the drift events, operations and dead letters of the whole batch
- *   in one awaited, ordered send; a failure once an input was applied resets the partition
+ * - Batches: record by record decode (undecodable or badly keyed records become dead letters)
+ *   and apply, then encode and send the drift events, operations and dead letters of the whole
+ *   batch in one awaited, ordered send; a failure once an input was applied resets the partition
  *   (rebuilt from the committed offsets, so redelivery recomputes the outputs); only then does the
  *   handler resolve, so offsets are committed after the outputs are acknowledged. A slow producer
  *   therefore holds the handler, and the runner fetches nothing more (backpressure, no buffer).
