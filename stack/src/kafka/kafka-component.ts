@@ -14,10 +14,15 @@ const execFileAsync = promisify(execFile);
 
 /**
  * newClusterId returns a random KRaft cluster id: 16 random bytes, base64url without padding
- * (22 characters), the format `kafka-storage random-uuid` prints.
+ * (22 characters), the format `kafka-storage random-uuid` prints. Like Kafka's own Uuid.randomUuid
+ * it never starts with `-`: kafka-storage's argument parser would read such an id as an option
+ * ("argument --cluster-id/-t: expected one argument"), failing 1 start in 64.
  */
-export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /**

@@ -70,4 +70,13 @@ describe('newClusterId', () => {
     expect(ids.size).toBe(50);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
+
+  it('draws again rather than start with "-", which kafka-storage would parse as an option', () => {
+    // 0xf8 encodes to a leading "-" in base64url (its top six bits are 62).
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x41)];
+    const id = newClusterId(() => draws.shift() ?? Buffer.alloc(16));
+    expect(draws).toHaveLength(0);
+    expect(id).toBe(Buffer.alloc(16, 0x41).toString('base64url'));
+    expect(id.startsWith('-')).toBe(false);
+  });
 });
