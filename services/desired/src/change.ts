@@ -30,6 +30,11 @@ export interface SourceChange {
   readonly sizeBytes: number;
   readonly clusterTime: ClusterTime | null;
   readonly wallTimeMs: number | null;
+  /**
+   * The document's raw BSON, when the adapter read it raw (snapshot pages): the common
+   * `databases` shape is then read from the bytes, and `document` is only decoded on first read.
+   */
+  readonly bson?: Buffer;
 }
 
 /** formatClusterTime renders a cluster time as the contract's `"t.i"` string. */

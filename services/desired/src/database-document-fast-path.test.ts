@@ -1,51 +1,12 @@
 import fc from 'fast-check';
+import { BSON, Long, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { parseCommonDatabaseDocument } from './database-document-fast-path.ts';
+import { parseCommonDatabaseBson, parseCommonDatabaseDocument } from './database-document-fast-path.ts';
+import { databaseDocumentArbitrary as document } from './testing/database-document-arbitrary.ts';
 import { databaseDocumentSchema } from './source-document.ts';
 
-// Each field draws mostly from valid values and sometimes from the edge cases of its rules and
-// wrong types, so generated documents land on both sides of every check.
-const field = (valid: readonly unknown[], edge: readonly unknown[]) =>
-  fc.oneof(
-    { arbitrary: fc.constantFrom(...valid), weight: 12 },
-    { arbitrary: fc.constantFrom(...edge), weight: 1 },
-  );
-const quantity = field(
-  [undefined, null, '500m', ' 2Gi ', '1.5', '+1e3', '1'.repeat(64)],
-  ['Ki', '', '1Gb', ' ', '1'.repeat(65), 0.5, -1, Number.NaN, true],
-);
-const pair = fc.oneof(
-  { arbitrary: fc.record({ cpu: quantity, memory: quantity }, { requiredKeys: [] }), weight: 12 },
-  { arbitrary: fc.constantFrom(undefined, null, 'x', ['1']), weight: 1 },
-);
-const document = fc.record(
-  {
-    _id: fc.constantFrom('a', 7),
-    provider: field(['prov-1', 'a.b_c-d', 'A', 'p'.repeat(128)], ['-x', 'a/b', '', 'p'.repeat(129), 3]),
-    namespace: field(['team-a', 'a', 'a'.repeat(63)], ['Team', 'a-', 'a'.repeat(64), '', null]),
-    name: field(['orders', 'db-1'], ['x_y', 'a'.repeat(64), undefined]),
-    kind: field(['Postgres', 'MongoDB', 'P'.repeat(63)], ['postgres', 'P'.repeat(64), null, 1, undefined]),
-    engine: field([undefined], ['postgres', 'unknown', '', null]),
-    version: field(['16.1', 'v'.repeat(64)], ['', 'v'.repeat(65), 16]),
-    replicas: field([0, 3, 1000], [1001, -1, 1.5, -0, Number.POSITIVE_INFINITY, '3', null]),
-    storage: quantity,
-    resources: fc.oneof(
-      { arbitrary: fc.record({ requests: pair, limits: pair }, { requiredKeys: [] }), weight: 12 },
-      { arbitrary: fc.constantFrom(undefined, null, 'big', []), weight: 1 },
-    ),
-    halted: field([undefined, true, false, null], ['yes', 0]),
-    generation: field(
-      [undefined, 0, 7, Number.MAX_SAFE_INTEGER, null],
-      [Number.MAX_SAFE_INTEGER + 1, -1, 2.5, '7'],
-    ),
-    updatedAt: field(
-      [undefined, new Date(1_700_000_000_000), null],
-      [new Date(Number.NaN), 1_700_000_000_000],
-    ),
-    extra: fc.constantFrom('ignored', { nested: true }),
-  },
-  { requiredKeys: ['_id'] },
-);
+// The driver hands raw documents over as Buffers.
+const serialize = (document: Record<string, unknown>): Buffer => Buffer.from(BSON.serialize(document));
 
 describe('parseCommonDatabaseDocument', () => {
   it('returns exactly what the schema returns for every document it accepts', () => {
@@ -92,5 +53,41 @@ describe('parseCommonDatabaseDocument', () => {
     expect(
       parseCommonDatabaseDocument(Object.assign(new Date(), base, { kind: 'Postgres' })),
     ).toBeUndefined();
+  });
+
+  it('reads from BSON exactly what the schema returns for the decoded document', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(document, (raw) => {
+        const bson = serialize(raw);
+        const parsed = databaseDocumentSchema.safeParse(BSON.deserialize(bson));
+        const fast = parseCommonDatabaseBson(bson);
+        if (fast === undefined) return;
+        accepted += 1;
+        expect(parsed.success).toBe(true);
+        expect(fast).toEqual(parsed.data);
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(accepted).toBeGreaterThan(50);
+  });
+
+  it('reads the common shape from BSON (so the fast path is taken at all)', () => {
+    const common = {
+      _id: new ObjectId(),
+      provider: 'prov-1',
+      namespace: 'team-a',
+      kind: 'Postgres',
+      name: 'orders',
+      version: '16.1',
+      replicas: 3,
+      storage: '20Gi',
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      generation: Long.fromNumber(7),
+      updatedAt: new Date(1_700_000_000_000),
+      labels: ['ignored', { deep: true }],
+    };
+    const bson = serialize(common);
+    expect(parseCommonDatabaseBson(bson)).toEqual(databaseDocumentSchema.parse(BSON.deserialize(bson)));
   });
 });

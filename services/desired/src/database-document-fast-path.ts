@@ -1,3 +1,4 @@
+import { readBsonFields, type BsonField } from './bson-fields.ts';
 import { SOURCE_FIELD_RULES, type DatabaseDocument } from './source-document.ts';
 
 type Quantity = string | null;
@@ -113,4 +114,38 @@ export function parseCommonDatabaseDocument(raw: unknown): DatabaseDocument | un
     generation: generation ?? null,
     updatedAtMs,
   };
+}
+
+const pairFields: readonly BsonField[] = [{ name: 'cpu' }, { name: 'memory' }];
+
+// Every field parseCommonDatabaseDocument reads, and nothing else.
+const DATABASE_FIELDS: readonly BsonField[] = [
+  { name: 'provider' },
+  { name: 'namespace' },
+  { name: 'name' },
+  { name: 'kind' },
+  { name: 'engine' },
+  { name: 'version' },
+  { name: 'replicas' },
+  { name: 'storage' },
+  {
+    name: 'resources',
+    fields: [
+      { name: 'requests', fields: pairFields },
+      { name: 'limits', fields: pairFields },
+    ],
+  },
+  { name: 'halted' },
+  { name: 'generation' },
+  { name: 'updatedAt' },
+];
+
+/**
+ * parseCommonDatabaseBson is parseCommonDatabaseDocument read straight from the document's BSON:
+ * only the fields it checks are decoded (readBsonFields), so the common shape is accepted
+ * without decoding the whole document. Undefined means "decode it and ask the schema", as there.
+ */
+export function parseCommonDatabaseBson(bson: Buffer): DatabaseDocument | undefined {
+  const fields = readBsonFields(bson, DATABASE_FIELDS);
+  return fields === undefined ? NOT_COMMON : parseCommonDatabaseDocument(fields);
 }

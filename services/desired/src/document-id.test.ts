@@ -1,6 +1,9 @@
 import { BSON, Decimal128, Long, ObjectId, type Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { documentIdOf } from './document-id.ts';
+import { documentIdOf, documentIdOfBson } from './document-id.ts';
+
+// The driver hands raw documents over as Buffers.
+const serialize = (document: Record<string, unknown>): Buffer => Buffer.from(BSON.serialize(document));
 
 const canonical = (id: unknown) => BSON.EJSON.stringify(id as Document, { relaxed: false });
 
@@ -23,5 +26,14 @@ describe('documentIdOf', () => {
   it('keeps the ObjectId and string spellings apart', () => {
     const hex = '65a1b2c3d4e5f60718293a4b';
     expect(documentIdOf(new ObjectId(hex))).not.toBe(documentIdOf(hex));
+  });
+
+  it.each([
+    ['ObjectId', new ObjectId('65a1b2c3d4e5f60718293a4b')],
+    ['string', 'prov-1'],
+    ['Long', Long.fromString('9007199254740993')],
+  ])('reads the same id from BSON for a %s _id', (_label, id) => {
+    const bson = serialize({ a: 1, _id: id });
+    expect(documentIdOfBson(bson, () => BSON.deserialize(bson))).toBe(canonical(id));
   });
 });

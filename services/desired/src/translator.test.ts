@@ -1,13 +1,19 @@
 import type { EncryptedCredentials } from '@driftline/schemas';
+import { BSON, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { SourceChange } from './change.ts';
+import { documentIdOf } from './document-id.ts';
 import { KeyIndex } from './key-index.ts';
+import { SnapshotRead } from './mongo-source.ts';
 import {
   tombstonesForVanished,
   translateChange,
   type TranslatorContext,
   type TranslatorOutput,
 } from './translator.ts';
+
+// The driver hands raw documents over as Buffers.
+const serialize = (document: Record<string, unknown>): Buffer => Buffer.from(BSON.serialize(document));
 
 const secret = 'canary-secret-token-42';
 const fakeSeal = (providerId: string): EncryptedCredentials => ({
@@ -183,6 +189,33 @@ describe('translateChange', () => {
       document: { credentials: '[REDACTED]' },
     });
     expect(JSON.stringify(out)).not.toContain(secret);
+  });
+});
+
+describe('translateChange of a snapshot read kept as BSON', () => {
+  const clusterTime = { t: 1_700_000_000, i: 3 };
+  const snapshotContext = { ...context, snapshotId: 'initial-1.1' };
+  // The same document decoded, as the adapter handed it before it kept the raw bytes.
+  const decoded = (read: SnapshotRead): SourceChange => ({
+    collection: read.collection,
+    operationType: 'snapshot',
+    documentId: documentIdOf(BSON.deserialize(read.bson)['_id']),
+    document: BSON.deserialize(read.bson),
+    sizeBytes: read.sizeBytes,
+    clusterTime,
+    wallTimeMs: null,
+  });
+
+  it.each([
+    ['the common shape', db({ _id: new ObjectId(), resources: { requests: { cpu: '1' } } })],
+    ['an engine name (schema path)', db({ _id: 'id-1', kind: undefined, engine: 'postgres' })],
+    ['an invalid document', db({ _id: new ObjectId(), replicas: -1, extra: 'kept in the dead letter' })],
+    ['an oversize document', db({ _id: new ObjectId(), padding: 'x'.repeat(5_000) })],
+  ])('publishes %s as the decoded document would', (_label, document) => {
+    const read = new SnapshotRead('databases', serialize(document), clusterTime);
+    expect(translateChange(read, new KeyIndex(), snapshotContext)).toEqual(
+      translateChange(decoded(read), new KeyIndex(), snapshotContext),
+    );
   });
 });
 

@@ -10,8 +10,14 @@ import {
   type CredentialsSealer,
   type RecordOrigin,
 } from './mapping.ts';
-import { parseCommonDatabaseDocument } from './database-document-fast-path.ts';
-import { databaseDocumentSchema, providerDocumentSchema, validateDocument } from './source-document.ts';
+import { parseCommonDatabaseBson, parseCommonDatabaseDocument } from './database-document-fast-path.ts';
+import {
+  databaseDocumentSchema,
+  providerDocumentSchema,
+  validateDocument,
+  type DatabaseDocument,
+  type DocumentValidation,
+} from './source-document.ts';
 
 /**
  * RecordOutput is one record to publish: `value` null is a tombstone. `documentId` travels as
@@ -109,7 +115,9 @@ export function translateChange(
     index.removeDocument(documentId);
     return [{ type: 'record', collection, key, value: null, documentId, correlationId }];
   }
-  if (change.document === null) return [{ type: 'skip', collection, documentId, reason: 'document-gone' }];
+  // A change with raw BSON has a document; reading `document` would decode it.
+  if (change.bson === undefined && change.document === null)
+    return [{ type: 'skip', collection, documentId, reason: 'document-gone' }];
   const deadLetter = (reason: DeadLetterReason, message: string): DeadLetterOutput => ({
     type: 'dead-letter',
     collection,
@@ -129,13 +137,7 @@ export function translateChange(
   let key: string;
   let value: DesiredDatabase | ProviderRecord;
   if (collection === 'databases') {
-    const validation = validateDocument(
-      databaseDocumentSchema,
-      change.document,
-      change.sizeBytes,
-      context.maxDocumentBytes,
-      parseCommonDatabaseDocument,
-    );
+    const validation = validateDatabaseDocument(change, context.maxDocumentBytes);
     if (!validation.ok) return [deadLetter(validation.kind, validation.reason)];
     key = databaseKeyOf(validation.value);
     value = toDesiredDatabase(validation.value, key, origin, correlationId);
@@ -169,6 +171,25 @@ export function translateChange(
   }
   outputs.push({ type: 'record', collection, key, value, documentId, correlationId });
   return outputs;
+}
+
+// The common shape read from the raw BSON when the adapter kept it (the document is then never
+// decoded whole); anything else, and every oversize document, goes through validateDocument.
+function validateDatabaseDocument(
+  change: SourceChange,
+  maxBytes: number,
+): DocumentValidation<DatabaseDocument> {
+  if (change.bson !== undefined && change.sizeBytes <= maxBytes) {
+    const fast = parseCommonDatabaseBson(change.bson);
+    if (fast !== undefined) return { ok: true, value: fast };
+  }
+  return validateDocument(
+    databaseDocumentSchema,
+    change.document,
+    change.sizeBytes,
+    maxBytes,
+    parseCommonDatabaseDocument,
+  );
 }
 
 const unreachableSeal: CredentialsSealer = () => {
