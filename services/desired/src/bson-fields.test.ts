@@ -14,7 +14,7 @@ import {
   Timestamp,
 } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { bsonObjectIdHexOf, readBsonFields, type BsonField } from './bson-fields.ts';
+import { bsonObjectIdAt, readBsonFields, type BsonField } from './bson-fields.ts';
 
 // The driver hands raw documents over as Buffers.
 const serialize = (document: Record<string, unknown>): Buffer => Buffer.from(BSON.serialize(document));
@@ -62,6 +62,13 @@ describe('readBsonFields', () => {
     expect(readBsonFields(bson, fields)).toEqual({ a: 'two' });
   });
 
+  it('returns a remembered short string only for the same bytes', () => {
+    // "Aa" and "BB" hash alike (31 × 65 + 97 = 31 × 66 + 66): one slot, compared byte by byte.
+    for (const a of ['Aa', 'BB', 'Aa', 'Ab', 'A', '']) {
+      expect(readBsonFields(serialize({ a }), fields)).toEqual({ a });
+    }
+  });
+
   it.each([
     ['a non-ASCII string', { a: 'ünïcode' }],
     ['an int64 beyond 2^53', { n: Long.fromString('9007199254740993') }],
@@ -85,13 +92,17 @@ describe('readBsonFields', () => {
   });
 });
 
-describe('bsonObjectIdHexOf', () => {
-  it('reads an ObjectId _id wherever it is, and nothing for another type', () => {
+describe('bsonObjectIdAt', () => {
+  it('finds an ObjectId _id wherever it is, and nothing for another type', () => {
     const id = new ObjectId('65a1b2c3d4e5f60718293a4b');
-    expect(bsonObjectIdHexOf(serialize({ _id: id, a: 1 }))).toBe(id.toHexString());
+    const hexAt = (bson: Buffer) => {
+      const at = bsonObjectIdAt(bson);
+      return at < 0 ? undefined : bson.toString('hex', at, at + 12);
+    };
+    expect(hexAt(serialize({ _id: id, a: 1 }))).toBe(id.toHexString());
     const { _id, ...rest } = everyType;
-    expect(bsonObjectIdHexOf(serialize({ ...rest, _id }))).toBe(_id.toHexString());
-    expect(bsonObjectIdHexOf(serialize({ _id: 'text' }))).toBeUndefined();
-    expect(bsonObjectIdHexOf(serialize({ a: 1 }))).toBeUndefined();
+    expect(hexAt(serialize({ ...rest, _id }))).toBe(_id.toHexString());
+    expect(bsonObjectIdAt(serialize({ _id: 'text' }))).toBe(-1);
+    expect(bsonObjectIdAt(serialize({ a: 1 }))).toBe(-1);
   });
 });

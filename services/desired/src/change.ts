@@ -37,9 +37,16 @@ export interface SourceChange {
   readonly bson?: Buffer;
 }
 
+// Every record of a snapshot carries the one cluster time the snapshot started at: the text of
+// the last time formatted is kept, so it is written once rather than once per record.
+let lastFormatted: { readonly time: ClusterTime; readonly text: string } | null = null;
+
 /** formatClusterTime renders a cluster time as the contract's `"t.i"` string. */
 export function formatClusterTime(time: ClusterTime): string {
-  return `${time.t}.${time.i}`;
+  if (lastFormatted?.time === time) return lastFormatted.text;
+  const text = `${time.t}.${time.i}`;
+  lastFormatted = { time, text };
+  return text;
 }
 
 /** compareClusterTime orders cluster times: negative when a is older than b, 0 when equal. */

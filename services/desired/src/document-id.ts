@@ -1,5 +1,5 @@
 import { BSON, ObjectId, type Document } from 'mongodb';
-import { bsonObjectIdHexOf } from './bson-fields.ts';
+import { bsonObjectIdAt } from './bson-fields.ts';
 
 /**
  * documentIdOf is the canonical string of a document `_id`: its canonical Extended JSON. It names
@@ -14,11 +14,23 @@ export function documentIdOf(id: unknown): string {
   return BSON.EJSON.stringify(id as Document, { relaxed: false });
 }
 
+// `{"$oid":"<24 hex digits>"}` written into one buffer and read out as one flat string: a
+// template literal would build a rope that every Map lookup and header write flattens again.
+const OID_TEXT = Buffer.from('{"$oid":"000000000000000000000000"}', 'latin1');
+const OID_HEX_AT = 9;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
 /**
  * documentIdOfBson is documentIdOf of a raw BSON document's `_id`, read without decoding the
  * document when the `_id` is an ObjectId; `decode` is called for any other `_id`.
  */
 export function documentIdOfBson(bson: Buffer, decode: () => Readonly<Record<string, unknown>>): string {
-  const hex = bsonObjectIdHexOf(bson);
-  return hex === undefined ? documentIdOf(decode()['_id']) : `{"$oid":"${hex}"}`;
+  const at = bsonObjectIdAt(bson);
+  if (at < 0) return documentIdOf(decode()['_id']);
+  for (let k = 0; k < 12; k++) {
+    const byte = bson[at + k] ?? 0;
+    OID_TEXT[OID_HEX_AT + 2 * k] = HEX_DIGITS[byte >> 4] ?? 0;
+    OID_TEXT[OID_HEX_AT + 2 * k + 1] = HEX_DIGITS[byte & 15] ?? 0;
+  }
+  return OID_TEXT.toString('latin1');
 }

@@ -108,7 +108,6 @@ export function translateChange(
 ): TranslatorOutput[] {
   const { collection, documentId } = change;
   const correlationId = correlationIdFor(collection, documentId, positionLabelOf(change, context.snapshotId));
-  const clusterTime = change.clusterTime === null ? null : formatClusterTime(change.clusterTime);
   if (change.operationType === 'delete') {
     const key = index.keyOf(documentId);
     if (key === undefined) return [{ type: 'skip', collection, documentId, reason: 'unknown-document' }];
@@ -126,7 +125,7 @@ export function translateChange(
     message,
     document:
       reason === 'oversize' || change.document === null ? null : redactSourceDocument(change.document),
-    clusterTime,
+    clusterTime: change.clusterTime === null ? null : formatClusterTime(change.clusterTime),
     correlationId,
   });
   const origin: RecordOrigin = {
