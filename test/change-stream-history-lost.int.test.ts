@@ -1,74 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { MongoClient, MongoServerError, type ResumeToken } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureMavenArtifacts, loadStackConfig, mavenArtifacts, repoDir } from '../stack/src/index.ts';
+import { freePort, startPrivateMongo, type PrivateMongo } from './support/private-mongo.ts';
 
 const OPLOG_MAX_ENTRIES = 20;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 // The shared stack's oplog is capped high (MONGO_OPLOG_MAX_ENTRIES, 100000), so this test starts
 // its own Mongo-compatible server with a tiny cap (and stops it): resuming from a token whose
 // oplog entries were truncated must fail with 286 ChangeStreamHistoryLost, as on a replica set.
 describe('change streams after oplog roll-over', () => {
-  let server: ChildProcess;
+  let server: PrivateMongo | undefined;
   let client: MongoClient;
 
   beforeAll(async () => {
-    const config = loadStackConfig(process.env, repoDir);
-    await ensureMavenArtifacts(config.repoDir, config.stackDir);
-    const port = await freePort();
-    server = spawn(
-      config.javaBin,
-      [
-        '-Xmx128m',
-        '-XX:TieredStopAtLevel=1',
-        '-Dlog4j2.level=warn',
-        '-cp',
-        mavenArtifacts(config.stackDir).classPath,
-        'dev.driftline.stack.MongoServerLauncher',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--oplog-max-entries',
-        String(OPLOG_MAX_ENTRIES),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      server.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString('utf8');
-        if (output.includes('READY')) resolve();
-      });
-      server.once('exit', (code) =>
-        reject(new Error(`mongo server exited (${code}) before READY:\n${output}`)),
-      );
-    });
-    client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, {
-      serverSelectionTimeoutMS: 10_000,
-    });
+    server = await startPrivateMongo(await freePort(), { oplogMaxEntries: OPLOG_MAX_ENTRIES });
+    client = new MongoClient(server.url, { serverSelectionTimeoutMS: 10_000 });
     await client.connect();
   });
 
   afterAll(async () => {
     await client?.close();
-    if (server && server.exitCode === null) {
-      const exited = once(server, 'exit');
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
   });
 
   it('fails a resume from a truncated position with 286, while a token still in the oplog resumes', async () => {

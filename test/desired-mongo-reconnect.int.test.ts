@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { DesiredDatabase } from '@driftline/schemas';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,44 +10,8 @@ import {
   uniqueNames,
   type DesiredProcess,
 } from '../services/desired/src/testing/process-harness.ts';
+import { freePort, startPrivateMongo, type PrivateMongo } from './support/private-mongo.ts';
 import { stackEndpoints } from './support/stack.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-/** startMongo runs the stack's own mongo-java-server launcher on `port` (a server only this test uses). */
-function startMongo(port: number): { child: ChildProcess; ready: Promise<void> } {
-  const classpath = `${root}.stack/maven/target/driftline-stack-0.1.0.jar:${root}.stack/maven/lib/*`;
-  const child = spawn(
-    'java',
-    [
-      '-Xmx256m',
-      '-cp',
-      classpath,
-      'dev.driftline.stack.MongoServerLauncher',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (b: Buffer) => b.toString().includes('READY') && resolve());
-    child.once('exit', (code) => reject(new Error(`mongo launcher exited ${code}`)));
-  });
-  return { child, ready };
-}
 
 async function readyz(port: number): Promise<number> {
   try {
@@ -64,15 +25,11 @@ describe('desired: MongoDB unreachable, then back', () => {
   const stack = stackEndpoints();
   const names = uniqueNames('desired_reconnect');
   let service: DesiredProcess | undefined;
-  let mongo: ChildProcess | undefined;
+  let mongo: PrivateMongo | undefined;
 
   afterAll(async () => {
     await service?.kill('SIGTERM');
-    if (mongo !== undefined && mongo.exitCode === null) {
-      const exited = new Promise((resolve) => mongo?.once('exit', resolve));
-      mongo.kill('SIGTERM');
-      await exited;
-    }
+    await mongo?.stop();
   });
 
   it('keeps readiness red and retries with backoff while MongoDB is down, then snapshots and streams', async () => {
@@ -91,9 +48,7 @@ describe('desired: MongoDB unreachable, then back', () => {
     await service.waitForLine(/"attempt":2.*MongoDB unreachable: retrying/);
     expect(await readyz(opsPort)).toBe(503);
 
-    const server = startMongo(port);
-    mongo = server.child;
-    await server.ready;
+    mongo = await startPrivateMongo(port);
     const client = new MongoClient(mongoUrl);
     await client.connect();
     await client.db(names.database).collection('databases').insertOne({
