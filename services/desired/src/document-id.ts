@@ -21,12 +21,12 @@ const OID_HEX_AT = 9;
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
- * documentIdOfBson is documentIdOf of a raw BSON document's `_id`, read without decoding the
- * document when the `_id` is an ObjectId; `decode` is called for any other `_id`.
+ * documentIdOfBson is documentIdOf of a raw BSON document's `_id` when it is an ObjectId, read
+ * without decoding the document; undefined for any other `_id` (decode the document then).
  */
-export function documentIdOfBson(bson: Buffer, decode: () => Readonly<Record<string, unknown>>): string {
+export function documentIdOfBson(bson: Buffer): string | undefined {
   const at = bsonObjectIdAt(bson);
-  if (at < 0) return documentIdOf(decode()['_id']);
+  if (at < 0) return undefined;
   for (let k = 0; k < 12; k++) {
     const byte = bson[at + k] ?? 0;
     OID_TEXT[OID_HEX_AT + 2 * k] = HEX_DIGITS[byte >> 4] ?? 0;

@@ -67,7 +67,7 @@ export class SnapshotRead implements SourceChange {
     this.bson = bson;
     this.sizeBytes = bson.length;
     this.clusterTime = clusterTime;
-    this.documentId = documentIdOfBson(bson, () => this.document);
+    this.documentId = documentIdOfBson(bson) ?? documentIdOf(this.document['_id']);
   }
 
   get document(): Document {

@@ -164,12 +164,9 @@ export function translateChange(
   if (typeof previousKey === 'object') {
     return [deadLetter('key-conflict', `key ${key} is already held by document ${previousKey.heldBy}`)];
   }
-  const outputs: TranslatorOutput[] = [];
-  if (previousKey !== undefined && previousKey !== key) {
-    outputs.push({ type: 'record', collection, key: previousKey, value: null, documentId, correlationId });
-  }
-  outputs.push({ type: 'record', collection, key, value, documentId, correlationId });
-  return outputs;
+  const record: RecordOutput = { type: 'record', collection, key, value, documentId, correlationId };
+  if (previousKey === undefined || previousKey === key) return [record];
+  return [{ type: 'record', collection, key: previousKey, value: null, documentId, correlationId }, record];
 }
 
 // The common shape read from the raw BSON when the adapter kept it (the document is then never
