@@ -32,7 +32,8 @@ export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[
       byTopic.set(record.topic, messages);
     }
     const message: Message = { key: record.key, value: record.value };
-    if (record.headers !== undefined) message.headers = { ...record.headers };
+    // kafkajs only reads a message's headers (its type is merely not readonly): no copy per record.
+    if (record.headers !== undefined) message.headers = record.headers;
     if (record.partition !== undefined) message.partition = record.partition;
     messages.push(message);
   }
